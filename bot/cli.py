@@ -1,0 +1,152 @@
+"""``python -m bot``: the command line for shop owners, staff and developers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from typing import List, Optional
+
+from bot.settings import get_settings
+
+
+def _cmd_init_db(args: argparse.Namespace) -> int:
+    from bot.crm import schema
+
+    schema.upgrade(args.database_url)
+    print(f"CRM 数据库已就绪: {_safe(args.database_url)}")
+    return 0
+
+
+def _cmd_reset_db(args: argparse.Namespace) -> int:
+    from bot.crm import schema
+
+    if not args.yes:
+        print("这会删除 CRM 里的全部数据。确认请加 --yes", file=sys.stderr)
+        return 2
+    schema.downgrade(args.database_url)
+    schema.upgrade(args.database_url)
+    print("CRM 数据库已清空并重建")
+    return 0
+
+
+def _cmd_seed_demo(args: argparse.Namespace) -> int:
+    from bot.crm import schema
+    from bot.crm.db import session_scope
+    from bot.crm.demo.seed import seed_demo
+
+    schema.upgrade(args.database_url)
+    as_of = datetime.fromisoformat(args.as_of) if args.as_of else None
+    with session_scope(args.database_url) as session:
+        if args.if_empty and not _is_empty(session):
+            print("CRM 里已有数据，跳过演示数据")
+            return 0
+        created = seed_demo(session, as_of=as_of, customers=args.customers, orders=args.orders)
+    print("演示店铺已生成: " + ", ".join(f"{k} {v}" for k, v in created.items()))
+    return 0
+
+
+def _is_empty(session) -> bool:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from bot.crm.models import Customer
+
+    return session.execute(select(func.count(Customer.id))).scalar_one() == 0
+
+
+def _cmd_export_lexicon(args: argparse.Namespace) -> int:
+    from bot.nlu.lexicon import export_lexicon
+
+    written = export_lexicon(args.database_url)
+    for path in written:
+        print(f"已写入 {path}")
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from bot.training.train import train_model
+
+    path = train_model(force=args.force, if_missing=args.if_missing)
+    print(f"模型: {path}")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from bot.runtime.serve import serve
+
+    return serve(with_console=not args.no_console)
+
+
+def _cmd_chat(args: argparse.Namespace) -> int:
+    from bot.runtime.chat import chat
+
+    return chat(args.sender, args.url)
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="小二 (Xiaoer): 网店中文客服机器人。管理 CRM 数据库、训练模型、启动服务。",
+        epilog="环境变量: DATABASE_URL (默认 var/crm.db 的 SQLite), RASA_PORT, ACTION_PORT, MODELS_DIR。",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=settings.database_url,
+        help="CRM 数据库 URL（默认取 DATABASE_URL）",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("init-db", help="创建或升级 CRM 数据库结构（Alembic 迁移，可重复运行）")
+    p.set_defaults(func=_cmd_init_db)
+
+    p = sub.add_parser("reset-db", help="清空并重建 CRM 数据库")
+    p.add_argument("--yes", action="store_true", help="确认删除全部数据")
+    p.set_defaults(func=_cmd_reset_db)
+
+    p = sub.add_parser("seed-demo", help="生成演示店铺：商品、顾客、各种状态的订单和物流轨迹")
+    p.add_argument("--if-empty", action="store_true", help="库里已有数据时什么也不做")
+    p.add_argument("--as-of", help="以这个时间为'现在'生成日期（ISO 格式，默认当前时间）")
+    p.add_argument("--customers", type=int, default=220, help="顾客数（默认 220）")
+    p.add_argument("--orders", type=int, default=1000, help="订单数（默认 1000）")
+    p.set_defaults(func=_cmd_seed_demo)
+
+    p = sub.add_parser("export-lexicon", help="从 CRM 商品目录导出 NLU 商品词表和 jieba 用户词典")
+    p.set_defaults(func=_cmd_export_lexicon)
+
+    p = sub.add_parser("train", help="训练 NLU 和对话模型（数据没变时复用已有模型）")
+    p.add_argument("--force", action="store_true", help="即使数据没变也重新训练")
+    p.add_argument("--if-missing", action="store_true", help="models/ 里已有模型时不训练")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("serve", help="启动 Rasa 服务器和动作服务器（前台运行，Ctrl-C 退出）")
+    p.add_argument("--no-console", action="store_true", help="不启动员工控制台")
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("chat", help="在终端里以买家身份和正在运行的机器人聊天")
+    p.add_argument("--sender", default="tb_xiaoyu", help="买家的 sender id（默认演示买家 tb_xiaoyu）")
+    p.add_argument("--url", default=f"http://127.0.0.1:{settings.rasa_port}", help="Rasa 服务器地址")
+    p.set_defaults(func=_cmd_chat)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI reports, it does not dump traces
+        from bot.crm.db import DatabaseUnavailable
+
+        if isinstance(exc, (DatabaseUnavailable, RuntimeError, ValueError, FileNotFoundError)):
+            print(f"错误: {exc}", file=sys.stderr)
+            return 1
+        raise

@@ -1,0 +1,175 @@
+"""Which order does the buyer mean? Pure resolution of an order reference.
+
+Buyers name an order by number ("3850274619384756"), as "my latest order"
+(最近那单, 刚买的), by product (我买的羽绒服), or by picking from a list the bot
+showed (第二个). This module turns what they said plus their own orders into
+one order, a short list to choose from, or a clear "not found". It never looks
+outside the buyer's own orders, so another buyer's order cannot leak.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Iterable, List, Optional, Sequence
+
+from bot.crm.models import OrderStatus
+
+ORDER_NO_PATTERN = re.compile(r"(?<!\d)[1-9]\d{15}(?!\d)")
+LATEST_WORDS = ("最近", "最新", "刚买", "刚拍", "刚下", "刚刚", "上一单", "上一个订单", "这单", "今天拍", "昨天拍", "今天买", "昨天买", "最后一单", "最后那")
+CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+ORDINAL_PATTERN = re.compile(r"第\s*([1-9一二两三四五六七八九])\s*(?:个|单|条|笔|项)?")
+BARE_CHOICE_PATTERN = re.compile(r"^\s*([1-9])\s*[.。、号]?\s*$")
+LAST_CHOICE_WORDS = ("最后一个", "最下面", "最后那个")
+FIRST_CHOICE_WORDS = ("最上面", "第一个", "上面那个")
+
+
+class Purpose(str, Enum):
+    """What the buyer wants to do with the order; decides which orders are relevant."""
+
+    STATUS = "status"
+    LOGISTICS = "logistics"
+    URGE = "urge"
+    CANCEL = "cancel"
+    CHANGE_ADDRESS = "change_address"
+
+
+RELEVANT_STATUSES = {
+    Purpose.STATUS: set(OrderStatus),
+    Purpose.LOGISTICS: {OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.AWAITING_SHIPMENT},
+    Purpose.URGE: {OrderStatus.AWAITING_SHIPMENT},
+    Purpose.CANCEL: {OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT},
+    Purpose.CHANGE_ADDRESS: {OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT},
+}
+
+
+@dataclass(frozen=True)
+class OrderCandidate:
+    """The little the resolver needs to know about one of the buyer's orders."""
+
+    order_no: str
+    status: OrderStatus
+    created_at: datetime
+    product_names: Sequence[str]  # item names plus their catalogue aliases
+
+
+@dataclass(frozen=True)
+class OrderReference:
+    """What the buyer said that points at an order."""
+
+    order_no: Optional[str] = None
+    product: Optional[str] = None
+    latest: bool = False
+    choice: Optional[int] = None  # 1-based position in the list shown; -1 = last
+
+
+class Outcome(str, Enum):
+    FOUND = "found"
+    AMBIGUOUS = "ambiguous"
+    NOT_FOUND = "not_found"  # a named order number that is not among the buyer's orders
+    NO_MATCH = "no_match"  # product named but no order contains it
+    NO_ORDERS = "no_orders"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    outcome: Outcome
+    order_no: Optional[str] = None
+    candidates: List[str] = field(default_factory=list)
+
+
+def parse_reference(text: str, entities: Iterable[dict] = ()) -> OrderReference:
+    """Read an order reference out of a message and its extracted entities."""
+    text = text or ""
+    entity_list = list(entities)
+    order_no = _first_entity(entity_list, "order_id")
+    if order_no is None:
+        match = ORDER_NO_PATTERN.search(text)
+        order_no = match.group(0) if match else None
+    product = _first_entity(entity_list, "product")
+    return OrderReference(
+        order_no=order_no,
+        product=product,
+        latest=any(word in text for word in LATEST_WORDS),
+        choice=parse_choice(text),
+    )
+
+
+def parse_choice(text: str) -> Optional[int]:
+    """A pick from a shown list: 第二个, 2, 最后一个 … (1-based; -1 for the last)."""
+    if any(word in text for word in LAST_CHOICE_WORDS):
+        return -1
+    match = ORDINAL_PATTERN.search(text) or BARE_CHOICE_PATTERN.match(text)
+    if match:
+        token = match.group(1)
+        return int(token) if token.isdigit() else CHINESE_ORDINALS[token]
+    if any(word in text for word in FIRST_CHOICE_WORDS):
+        return 1
+    return None
+
+
+def _first_entity(entities: List[dict], name: str) -> Optional[str]:
+    for entity in entities:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"]).strip()
+    return None
+
+
+def resolve(
+    reference: OrderReference,
+    orders: Sequence[OrderCandidate],
+    purpose: Purpose = Purpose.STATUS,
+    shown: Sequence[str] = (),
+    max_candidates: int = 5,
+) -> Resolution:
+    """Pick the order the buyer means among their own ``orders`` (newest first is not assumed)."""
+    if not orders:
+        return Resolution(Outcome.NO_ORDERS)
+    newest_first = sorted(orders, key=lambda o: o.created_at, reverse=True)
+
+    if reference.order_no:
+        owned = next((o for o in newest_first if o.order_no == reference.order_no), None)
+        if owned is None:
+            return Resolution(Outcome.NOT_FOUND)
+        return Resolution(Outcome.FOUND, owned.order_no)
+
+    if reference.choice is not None and shown:
+        picked = _pick_shown(reference.choice, shown)
+        if picked is not None and any(o.order_no == picked for o in newest_first):
+            return Resolution(Outcome.FOUND, picked)
+
+    pool: List[OrderCandidate] = newest_first
+    if reference.product:
+        pool = [o for o in newest_first if _mentions_product(o, reference.product)]
+        if not pool:
+            return Resolution(Outcome.NO_MATCH)
+        if shown:
+            # answering "which one?" with a product narrows the list that was shown
+            narrowed = [o for o in pool if o.order_no in shown]
+            pool = narrowed or pool
+
+    if reference.latest:
+        return Resolution(Outcome.FOUND, pool[0].order_no)
+
+    relevant = [o for o in pool if o.status in RELEVANT_STATUSES[purpose]]
+    if len(relevant) == 1:
+        return Resolution(Outcome.FOUND, relevant[0].order_no)
+    if len(pool) == 1:
+        return Resolution(Outcome.FOUND, pool[0].order_no)
+    choices = relevant or pool
+    return Resolution(Outcome.AMBIGUOUS, candidates=[o.order_no for o in choices[:max_candidates]])
+
+
+def _pick_shown(choice: int, shown: Sequence[str]) -> Optional[str]:
+    if choice == -1:
+        return shown[-1]
+    if 1 <= choice <= len(shown):
+        return shown[choice - 1]
+    return None
+
+
+def _mentions_product(order: OrderCandidate, product: str) -> bool:
+    needle = product.lower()
+    return any(needle in name.lower() or name.lower() in needle for name in order.product_names if name)
