@@ -74,7 +74,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bot.runtime.serve import serve
 
-    return serve(with_console=not args.no_console)
+    return serve()
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:
@@ -127,7 +127,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("serve", help="启动 Rasa 服务器和动作服务器（前台运行，Ctrl-C 退出）")
-    p.add_argument("--no-console", action="store_true", help="不启动员工控制台")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("chat", help="在终端里以买家身份和正在运行的机器人聊天")

@@ -8,6 +8,7 @@ does not exist fails loudly with the URL named, instead of quietly using another
 
 from __future__ import annotations
 
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, Optional
@@ -20,6 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import get_settings
 
 _engines: Dict[str, Engine] = {}
+
+# SQLite stores Numeric(10, 2) as a float and SQLAlchemy rounds it back to two places;
+# amounts here never exceed that precision, so the generic warning is noise.
+warnings.filterwarnings("ignore", message=r"Dialect sqlite\+pysqlite does \*not\* support Decimal")
 
 
 class DatabaseUnavailable(RuntimeError):

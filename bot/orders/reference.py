@@ -142,7 +142,9 @@ def resolve(
 
     pool: List[OrderCandidate] = newest_first
     if reference.product:
-        pool = [o for o in newest_first if _mentions_product(o, reference.product)]
+        pool = [o for o in newest_first if _contains_product(o, reference.product)]
+        if not pool:  # the buyer typed more than the alias (我的黑色羽绒服)
+            pool = [o for o in newest_first if _mentioned_in(o, reference.product)]
         if not pool:
             return Resolution(Outcome.NO_MATCH)
         if shown:
@@ -170,6 +172,11 @@ def _pick_shown(choice: int, shown: Sequence[str]) -> Optional[str]:
     return None
 
 
-def _mentions_product(order: OrderCandidate, product: str) -> bool:
+def _contains_product(order: OrderCandidate, product: str) -> bool:
     needle = product.lower()
-    return any(needle in name.lower() or name.lower() in needle for name in order.product_names if name)
+    return any(needle in name.lower() for name in order.product_names if name)
+
+
+def _mentioned_in(order: OrderCandidate, product: str) -> bool:
+    text = product.lower()
+    return any(name.lower() in text for name in order.product_names if len(name) >= 2)

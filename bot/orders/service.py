@@ -56,6 +56,8 @@ class OrderView:
     shipped_at: Optional[datetime]
     delivered_at: Optional[datetime]
     cancelled_at: Optional[datetime]
+    completed_at: Optional[datetime]
+    payment_method: Optional[str]
     recipient: str
     recipient_phone_masked: str
     address: str
@@ -262,6 +264,8 @@ def to_view(order: Order) -> OrderView:
         shipped_at=order.shipped_at,
         delivered_at=order.delivered_at,
         cancelled_at=order.cancelled_at,
+        completed_at=order.completed_at,
+        payment_method=order.payment_method,
         recipient=order.recipient,
         recipient_phone_masked=mask_phone(order.recipient_phone),
         address=order.address,

@@ -1,0 +1,68 @@
+"""Shared plumbing for the thin Rasa actions: services, the clock, message access."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import clock
+from bot.orders.replies import Reply
+from bot.orders.service import OrderService
+
+logger = logging.getLogger(__name__)
+
+orders = OrderService()
+
+
+def now() -> datetime:
+    """The bot's clock (naive local time, like the CRM's timestamps)."""
+    return clock.now()
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
+def latest_entities(tracker: Tracker) -> List[Dict[str, Any]]:
+    return list((tracker.latest_message or {}).get("entities") or [])
+
+
+def first_entity(tracker: Tracker, name: str) -> Optional[str]:
+    for entity in latest_entities(tracker):
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    dispatcher.utter_message(response=reply.response, **reply.values)
+
+
+def recent_user_messages(tracker: Tracker, limit: int = 5) -> List[str]:
+    texts = [e.get("text") for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    return texts[-limit:]
+
+
+class ThreadedAction(Action):
+    """An action whose work is blocking database code, run off the event loop.
+
+    The action server serves many buyers at once; running SQL in a worker
+    thread keeps one slow query from stalling every other conversation.
+    """
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        raise NotImplementedError
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        work: Callable[[], List[Dict[Text, Any]]] = lambda: self.handle(dispatcher, tracker, domain)  # noqa: E731
+        return await asyncio.get_running_loop().run_in_executor(None, work)

@@ -1,0 +1,66 @@
+"""After-sales status, handoff to staff and complaints (first slice; full flows come later)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import ThreadedAction, latest_intent, now, orders, recent_user_messages
+from bot.aftersales.service import requests_of
+from bot.handoff.service import queue_handoff
+
+
+class ActionRefundStatus(ThreadedAction):
+    """Reads the buyer's return/refund requests from the CRM."""
+
+    def name(self) -> Text:
+        return "action_refund_status"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        customer = orders.identify(tracker.sender_id)
+        if customer is None:
+            dispatcher.utter_message(response="utter_need_verification")
+            return []
+        found = requests_of(customer.id)
+        if not found:
+            dispatcher.utter_message(response="utter_refund_status_none")
+        else:
+            dispatcher.utter_message(response="utter_refund_status", lines="\n".join(r.line() for r in found))
+        return []
+
+
+def _queue(tracker: Tracker, reason: str, priority: int) -> int:
+    customer = orders.identify(tracker.sender_id)
+    summary = {
+        "intent": latest_intent(tracker),
+        "last_messages": recent_user_messages(tracker),
+        "order_id": tracker.get_slot("focus_order_id"),
+    }
+    return queue_handoff(tracker.sender_id, customer.id if customer else None, reason, priority, summary, now())
+
+
+class ActionHandoffRequest(ThreadedAction):
+    """Queues the conversation for a human with a summary, so staff see who is waiting."""
+
+    def name(self) -> Text:
+        return "action_handoff_request"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        _queue(tracker, "buyer_request", priority=3)
+        dispatcher.utter_message(response="utter_handoff_queued")
+        return []
+
+
+class ActionEscalateComplaint(ThreadedAction):
+    """Records the complaint in the staff queue with the buyer's own words, then apologises."""
+
+    def name(self) -> Text:
+        return "action_escalate_complaint"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        _queue(tracker, "complaint", priority=2)
+        dispatcher.utter_message(response="utter_complain_ack")
+        return []

@@ -1,0 +1,62 @@
+"""Answering pre-sale product questions from the CRM catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import List, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.crm.db import session_factory
+from bot.crm.models import Product
+
+
+@dataclass(frozen=True)
+class ProductFacts:
+    name: str
+    price: Decimal
+    in_stock: List[str]  # variant labels with stock
+    sold_out: List[str]
+    no_reason_return: bool
+    no_reason_note: Optional[str]
+
+    def stock_text(self) -> str:
+        if not self.in_stock:
+            return "目前全部售罄，补货后会第一时间上架。"
+        if not self.sold_out:
+            return "所有款式都有货。" if len(self.in_stock) > 1 or self.in_stock[0] else "现在有货。"
+        shown = "、".join(self.in_stock[:8])
+        return f"有货：{shown}{'等' if len(self.in_stock) > 8 else ''}；暂时缺货：{'、'.join(self.sold_out[:5])}。"
+
+    def return_note(self) -> str:
+        if self.no_reason_return:
+            return "支持7天无理由退换。"
+        return f"注意：{self.no_reason_note or '该商品不支持7天无理由退换'}。"
+
+
+def find_product(term: str, url: Optional[str] = None) -> Optional[ProductFacts]:
+    """The product whose name or alias best matches ``term`` (longest alias wins)."""
+    needle = term.strip().lower()
+    if not needle:
+        return None
+    with session_factory(url)() as session:
+        products = session.execute(select(Product).options(selectinload(Product.variants))).scalars().all()
+        best: Optional[Product] = None
+        best_len = 0
+        for product in products:
+            for name in [product.name, *(product.aliases or [])]:
+                lowered = name.lower()
+                if (needle in lowered or lowered in needle) and len(lowered) > best_len:
+                    best, best_len = product, len(lowered)
+        if best is None:
+            return None
+        return ProductFacts(
+            name=best.name,
+            price=best.price,
+            in_stock=[v.label() for v in best.variants if v.stock > 0],
+            sold_out=[v.label() for v in best.variants if v.stock <= 0],
+            no_reason_return=best.no_reason_return,
+            no_reason_note=best.no_reason_note,
+        )

@@ -1,0 +1,94 @@
+"""Start the action server and the Rasa server together, and stop them together.
+
+Rasa's own ``endpoints.yml`` cannot read defaults from the environment, so the
+effective file is written to ``var/endpoints.yml`` from the environment each
+start. Both servers run as child processes; if either dies, the other is
+stopped too and the exit code says which failed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+from bot.crm import schema
+from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, get_settings
+from bot.training.train import latest_model
+
+
+def write_endpoints(settings: Settings, path: Path = VAR_DIR / "endpoints.yml") -> Path:
+    """The effective endpoints file for this start."""
+    with (PROJECT_ROOT / "endpoints.yml").open(encoding="utf-8") as handle:
+        endpoints = yaml.safe_load(handle) or {}
+    endpoints["action_endpoint"] = {"url": settings.action_server_url}
+    tracker_db = os.environ.get("TRACKER_DB", str(VAR_DIR / "tracker.db"))
+    endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": tracker_db}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def server_commands(settings: Settings, endpoints: Path, model: Path) -> Dict[str, List[str]]:
+    rasa = [
+        sys.executable, "-m", "rasa", "run",
+        "--enable-api", "--port", str(settings.rasa_port),
+        "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        "--model", str(model), "--cors", "*",
+    ]
+    token = os.environ.get("RASA_TOKEN")
+    if token:
+        rasa += ["--auth-token", token]
+    actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+    return {"actions": actions, "rasa": rasa}
+
+
+def serve() -> int:
+    settings = get_settings()
+    schema.upgrade(settings.database_url)
+    model = latest_model(settings.models_dir)
+    if model is None:
+        print("models/ 里没有模型，请先运行 python -m bot train", file=sys.stderr)
+        return 1
+    endpoints = write_endpoints(settings)
+    env = dict(os.environ, DATABASE_URL=settings.database_url, SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    processes: Dict[str, subprocess.Popen] = {}
+    for name, command in server_commands(settings, endpoints, model).items():
+        processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+    print(f"小二启动中：Rasa http://127.0.0.1:{settings.rasa_port} ，动作服务器 :{settings.action_port} ，模型 {model.name}")
+    return _supervise(processes)
+
+
+def _supervise(processes: Dict[str, subprocess.Popen]) -> int:
+    stopping = False
+
+    def _stop(*_args: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    failed: Optional[str] = None
+    while not stopping and failed is None:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                failed = name
+        time.sleep(0.5)
+    for process in processes.values():
+        if process.poll() is None:
+            process.terminate()
+    for process in processes.values():
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if failed:
+        print(f"{failed} 服务器意外退出（退出码 {processes[failed].returncode}），已停止全部服务", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""Training and evaluating 小二's Rasa model."""

@@ -1,0 +1,29 @@
+"""Reading a new delivery address from a buyer's message."""
+
+import pytest
+
+from bot.orders.address import mask_phone, parse_address
+
+
+@pytest.mark.parametrize(
+    "text, address, recipient, phone",
+    [
+        ("改成北京市朝阳区建国路88号3单元502", "北京市朝阳区建国路88号3单元502", None, None),
+        ("地址改为 上海市浦东新区世纪大道100号 张三 13912345678", "上海市浦东新区世纪大道100号", "张三", "13912345678"),
+        ("帮我把地址改成广东省深圳市南山区科技园南路15号 李四收", "广东省深圳市南山区科技园南路15号", "李四", None),
+        ("新地址：浙江省杭州市西湖区文三路259号 王小明，13800001111", "浙江省杭州市西湖区文三路259号", "王小明", "13800001111"),
+    ],
+)
+def test_parses_addresses(text: str, address: str, recipient: str, phone: str) -> None:
+    parsed = parse_address(text)
+    assert parsed is not None
+    assert (parsed.address, parsed.recipient, parsed.phone) == (address, recipient, phone)
+
+
+@pytest.mark.parametrize("text", ["", "北京", "改一下地址", "好的", "😀😀😀", "朝阳区", "x" * 5000])
+def test_rejects_what_is_not_an_address(text: str) -> None:
+    assert parse_address(text) is None
+
+
+def test_mask_phone() -> None:
+    assert mask_phone("13812345678") == "138****5678"

@@ -1,0 +1,89 @@
+"""Resolving which order a buyer means, only ever among their own orders."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.crm.models import OrderStatus as S
+from bot.orders.reference import OrderCandidate, OrderReference, Outcome, Purpose, parse_choice, parse_reference, resolve
+
+T0 = datetime(2026, 11, 25, 12)
+
+
+def order(no: str, status: S, days_ago: float, *names: str) -> OrderCandidate:
+    return OrderCandidate(no, status, T0 - timedelta(days=days_ago), list(names))
+
+
+DOWN_SHIPPED = order("1000000000000001", S.SHIPPED, 2, "加厚白鸭绒羽绒服", "羽绒服")
+DOWN_WAITING = order("1000000000000002", S.AWAITING_SHIPMENT, 1, "轻薄短款羽绒服", "短款羽绒服", "羽绒服")
+LIPSTICK_DONE = order("1000000000000003", S.COMPLETED, 25, "丝绒哑光口红", "口红")
+ORDERS = [DOWN_SHIPPED, DOWN_WAITING, LIPSTICK_DONE]
+
+
+def test_parse_reads_number_product_latest_and_choice() -> None:
+    ref = parse_reference("我最近买的羽绒服 订单1000000000000001", [{"entity": "product", "value": "羽绒服"}])
+    assert ref == OrderReference(order_no="1000000000000001", product="羽绒服", latest=True, choice=None)
+
+
+@pytest.mark.parametrize("text, choice", [("第二个", 2), ("第3单", 3), ("2", 2), ("最后一个", -1), ("最上面那个", 1), ("随便", None), ("13800000001", None)])
+def test_parse_choice(text: str, choice: int) -> None:
+    assert parse_choice(text) == choice
+
+
+def test_order_number_of_the_buyer_is_found() -> None:
+    result = resolve(OrderReference(order_no="1000000000000003"), ORDERS)
+    assert (result.outcome, result.order_no) == (Outcome.FOUND, "1000000000000003")
+
+
+def test_someone_elses_order_number_is_not_found() -> None:
+    assert resolve(OrderReference(order_no="9999999999999999"), ORDERS).outcome == Outcome.NOT_FOUND
+
+
+def test_latest_order() -> None:
+    assert resolve(OrderReference(latest=True), ORDERS).order_no == DOWN_WAITING.order_no
+
+
+def test_product_with_two_orders_asks_which() -> None:
+    result = resolve(OrderReference(product="羽绒服"), ORDERS, Purpose.LOGISTICS)
+    assert result.outcome == Outcome.AMBIGUOUS
+    assert set(result.candidates) == {DOWN_SHIPPED.order_no, DOWN_WAITING.order_no}
+
+
+def test_product_narrowed_by_purpose() -> None:
+    # only the unshipped down jacket can be cancelled
+    result = resolve(OrderReference(product="羽绒服"), ORDERS, Purpose.CANCEL)
+    assert (result.outcome, result.order_no) == (Outcome.FOUND, DOWN_WAITING.order_no)
+
+
+def test_longer_product_name_picks_one() -> None:
+    assert resolve(OrderReference(product="短款羽绒服"), ORDERS).order_no == DOWN_WAITING.order_no
+
+
+def test_product_not_bought() -> None:
+    assert resolve(OrderReference(product="机械键盘"), ORDERS).outcome == Outcome.NO_MATCH
+
+
+def test_choice_from_shown_list() -> None:
+    shown = [DOWN_SHIPPED.order_no, LIPSTICK_DONE.order_no]
+    assert resolve(OrderReference(choice=2), ORDERS, shown=shown).order_no == LIPSTICK_DONE.order_no
+    assert resolve(OrderReference(choice=-1), ORDERS, shown=shown).order_no == LIPSTICK_DONE.order_no
+
+
+def test_choice_out_of_range_asks_again() -> None:
+    result = resolve(OrderReference(choice=5), ORDERS, shown=[DOWN_SHIPPED.order_no])
+    assert result.outcome == Outcome.AMBIGUOUS
+
+
+def test_single_relevant_order_needs_no_question() -> None:
+    result = resolve(OrderReference(), ORDERS, Purpose.URGE)
+    assert (result.outcome, result.order_no) == (Outcome.FOUND, DOWN_WAITING.order_no)
+
+
+def test_no_reference_and_several_orders_lists_newest_first() -> None:
+    result = resolve(OrderReference(), ORDERS, Purpose.STATUS)
+    assert result.outcome == Outcome.AMBIGUOUS
+    assert result.candidates == [DOWN_WAITING.order_no, DOWN_SHIPPED.order_no, LIPSTICK_DONE.order_no]
+
+
+def test_buyer_without_orders() -> None:
+    assert resolve(OrderReference(latest=True), []).outcome == Outcome.NO_ORDERS
