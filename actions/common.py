@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 from datetime import datetime
@@ -53,15 +54,16 @@ def recent_user_messages(tracker: Tracker, limit: int = 5) -> List[str]:
     return texts[-limit:]
 
 
-class ThreadedAction(Action):
+class ThreadedAction(Action, abc.ABC):
     """An action whose work is blocking database code, run off the event loop.
 
     The action server serves many buyers at once; running SQL in a worker
     thread keeps one slow query from stalling every other conversation.
     """
 
+    @abc.abstractmethod
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        raise NotImplementedError
+        """The action's work; runs in a worker thread."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         work: Callable[[], List[Dict[Text, Any]]] = lambda: self.handle(dispatcher, tracker, domain)  # noqa: E731
