@@ -42,12 +42,26 @@ from bot.orders.service import CustomerView, OrderView, VerifyOutcome
 #: Intents that answer the form's questions or redirect it; anything else is a digression
 #: the form rejects so the rules can answer it and come back.
 FORM_INTENTS = {
-    "inform", "affirm", "deny", "nlu_fallback",
-    "query_order", "query_logistics", "urge_shipment", "change_address", "cancel_order",
+    "inform",
+    "affirm",
+    "deny",
+    "nlu_fallback",
+    "query_order",
+    "query_logistics",
+    "urge_shipment",
+    "change_address",
+    "cancel_order",
 }
 MAX_VERIFY_ATTEMPTS = 3
-ORDER_SLOTS_TO_RESET = ["order_id", "order_candidates", "new_address", "order_confirm", "order_purpose",
-                        "verify_phone", "verify_order_no"]
+ORDER_SLOTS_TO_RESET = [
+    "order_id",
+    "order_candidates",
+    "new_address",
+    "order_confirm",
+    "order_purpose",
+    "verify_phone",
+    "verify_order_no",
+]
 
 
 def purpose_of(tracker: Tracker) -> Purpose:
@@ -265,8 +279,10 @@ class ActionAskOrderId(ThreadedAction):
             shown = [c.order_no for c in relevant[:5]]
         views = orders.orders(customer.id, shown)
         lines = [f"{index}. {view.short_label()}" for index, view in enumerate(views, start=1)]
-        buttons = [{"title": f"{i}. {v.items[0].name if v.items else v.order_no}", "payload": f'/inform{{"order_id":"{v.order_no}"}}'}
-                   for i, v in enumerate(views, start=1)]
+        buttons = [
+            {"title": f"{i}. {v.items[0].name if v.items else v.order_no}", "payload": f'/inform{{"order_id":"{v.order_no}"}}'}
+            for i, v in enumerate(views, start=1)
+        ]
         dispatcher.utter_message(response="utter_choose_order", order_list="\n".join(lines), buttons=buttons)
         return [SlotSet("order_candidates", [v.order_no for v in views])]
 
@@ -305,8 +321,11 @@ def _address_from_slot(raw: Optional[str]) -> Optional[ParsedAddress]:
 
 
 def describe_address(address: ParsedAddress) -> str:
-    extra = "，".join(p for p in (f"收件人 {address.recipient}" if address.recipient else "",
-                                  f"电话 {address.phone}" if address.phone else "") if p)
+    extra = "，".join(
+        p
+        for p in (f"收件人 {address.recipient}" if address.recipient else "", f"电话 {address.phone}" if address.phone else "")
+        if p
+    )
     return f"{address.address}（{extra}）" if extra else address.address
 
 

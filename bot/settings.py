@@ -33,9 +33,7 @@ class Settings:
             rasa_port=int(os.environ.get("RASA_PORT", "5005")),
             action_port=action_port,
             models_dir=Path(os.environ.get("MODELS_DIR", PROJECT_ROOT / "models")),
-            action_server_url=os.environ.get(
-                "ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"
-            ),
+            action_server_url=os.environ.get("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
         )
 
 

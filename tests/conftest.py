@@ -27,7 +27,7 @@ def _postgres_database() -> Iterator[str]:
     name = f"xiaoer_test_{uuid.uuid4().hex[:10]}"
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+            conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
     except OperationalError as exc:
         pytest.fail(
             f"PostgreSQL is required for the CRM tests but {POSTGRES_ADMIN_URL} is unreachable: {exc.orig}. "

@@ -36,6 +36,4 @@ def requests_of(customer_id: int, url: Optional[str] = None, limit: int = 5) -> 
             .order_by(ReturnRequest.updated_at.desc())
             .limit(limit)
         ).all()
-        return [
-            ReturnSummary(r.rma_no, order_no, r.kind, r.status, r.refund_amount, r.updated_at) for r, order_no in rows
-        ]
+        return [ReturnSummary(r.rma_no, order_no, r.kind, r.status, r.refund_amount, r.updated_at) for r, order_no in rows]

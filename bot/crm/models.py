@@ -120,9 +120,7 @@ class Customer(Base):
     note: Mapped[Optional[str]] = Column(Text)
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
 
-    addresses: Mapped[List["Address"]] = relationship(
-        "Address", back_populates="customer", cascade="all, delete-orphan"
-    )
+    addresses: Mapped[List["Address"]] = relationship("Address", back_populates="customer", cascade="all, delete-orphan")
     orders: Mapped[List["Order"]] = relationship("Order", back_populates="customer")
 
 

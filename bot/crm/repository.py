@@ -34,9 +34,7 @@ class CrmRepository:
 
     def customer_for_sender(self, sender_id: str) -> Optional[Customer]:
         """The customer a messaging sender id is bound to, if any."""
-        customer = self.session.execute(
-            select(Customer).where(Customer.platform_uid == sender_id)
-        ).scalar_one_or_none()
+        customer = self.session.execute(select(Customer).where(Customer.platform_uid == sender_id)).scalar_one_or_none()
         if customer is not None:
             return customer
         return self.session.execute(
@@ -53,9 +51,7 @@ class CrmRepository:
             select(ChannelIdentity).where(ChannelIdentity.sender_id == sender_id)
         ).scalar_one_or_none()
         if existing is None:
-            self.session.add(
-                ChannelIdentity(sender_id=sender_id, customer_id=customer_id, method=method, verified_at=now)
-            )
+            self.session.add(ChannelIdentity(sender_id=sender_id, customer_id=customer_id, method=method, verified_at=now))
         else:
             existing.customer_id, existing.method, existing.verified_at = customer_id, method, now
 

@@ -26,12 +26,16 @@ def queue_handoff(
     reason raises the priority of the waiting case (1 = most urgent).
     """
     with session_factory(url).begin() as session:
-        existing = session.execute(
-            select(Handoff).where(
-                Handoff.sender_id == sender_id,
-                Handoff.status.in_([HandoffStatus.QUEUED.value, HandoffStatus.ASSIGNED.value]),
+        existing = (
+            session.execute(
+                select(Handoff).where(
+                    Handoff.sender_id == sender_id,
+                    Handoff.status.in_([HandoffStatus.QUEUED.value, HandoffStatus.ASSIGNED.value]),
+                )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
         if existing is not None:
             existing.priority = min(existing.priority, priority)
             merged = dict(existing.summary or {})

@@ -113,7 +113,13 @@ else:
         def get_default_config() -> Dict[Text, Any]:
             return {"lexicon_path": "data/lexicon/products.txt"}
 
-        def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, lexicon: Optional[Dict[str, str]] = None):
+        def __init__(
+            self,
+            config: Dict[Text, Any],
+            model_storage: ModelStorage,
+            resource: Resource,
+            lexicon: Optional[Dict[str, str]] = None,
+        ):
             self.config = config
             self._model_storage = model_storage
             self._resource = resource
@@ -121,7 +127,9 @@ else:
             self.matcher = CatalogMatcher(self.lexicon)
 
         @classmethod
-        def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext) -> "CatalogEntityExtractor":
+        def create(
+            cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+        ) -> "CatalogEntityExtractor":
             return cls(config, model_storage, resource)
 
         def train(self, training_data: TrainingData) -> Resource:
@@ -132,7 +140,14 @@ else:
             return self._resource
 
         @classmethod
-        def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext, **kwargs: Any) -> "CatalogEntityExtractor":
+        def load(
+            cls,
+            config: Dict[Text, Any],
+            model_storage: ModelStorage,
+            resource: Resource,
+            execution_context: ExecutionContext,
+            **kwargs: Any,
+        ) -> "CatalogEntityExtractor":
             try:
                 with model_storage.read_from(resource) as directory:
                     lexicon = json.loads((directory / cls.LEXICON_FILE).read_text(encoding="utf-8"))

@@ -18,7 +18,23 @@ from typing import Iterable, List, Optional, Sequence
 from bot.crm.models import OrderStatus
 
 ORDER_NO_PATTERN = re.compile(r"(?<!\d)[1-9]\d{15}(?!\d)")
-LATEST_WORDS = ("最近", "最新", "刚买", "刚拍", "刚下", "刚刚", "上一单", "上一个订单", "这单", "今天拍", "昨天拍", "今天买", "昨天买", "最后一单", "最后那")
+LATEST_WORDS = (
+    "最近",
+    "最新",
+    "刚买",
+    "刚拍",
+    "刚下",
+    "刚刚",
+    "上一单",
+    "上一个订单",
+    "这单",
+    "今天拍",
+    "昨天拍",
+    "今天买",
+    "昨天买",
+    "最后一单",
+    "最后那",
+)
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 ORDINAL_PATTERN = re.compile(r"第\s*([1-9一二两三四五六七八九])\s*(?:个|单|条|笔|项)?")
 BARE_CHOICE_PATTERN = re.compile(r"^\s*([1-9])\s*[.。、号]?\s*$")

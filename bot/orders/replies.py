@@ -71,7 +71,9 @@ def status_reply(order: OrderView, now: datetime, order_rules: rules.OrderRules 
         return Reply("utter_order_completed", values)
     values["cancelled_at"] = fmt_time(order.cancelled_at)
     values["refund_note"] = (
-        f"已付款项会原路退回，一般{order_rules.refund_days}个工作日内到账。" if order.paid_at else "这个订单没有付款，不会产生费用。"
+        f"已付款项会原路退回，一般{order_rules.refund_days}个工作日内到账。"
+        if order.paid_at
+        else "这个订单没有付款，不会产生费用。"
     )
     return Reply("utter_order_cancelled", values)
 

@@ -21,13 +21,9 @@ class OrderRules:
     #: Promised dispatch time after payment (承诺发货时间).
     ship_within_hours: int = 48
     #: Statuses in which the buyer may still cancel by themselves.
-    cancellable: FrozenSet[OrderStatus] = frozenset(
-        {OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT}
-    )
+    cancellable: FrozenSet[OrderStatus] = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT})
     #: Statuses in which the delivery address can still be changed.
-    address_editable: FrozenSet[OrderStatus] = frozenset(
-        {OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT}
-    )
+    address_editable: FrozenSet[OrderStatus] = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT})
     #: Unpaid orders close automatically after this long.
     unpaid_close_hours: int = 24
     #: Refund of a cancelled paid order reaches the original account within these days.

@@ -195,9 +195,7 @@ class OrderService:
             session.refresh(order)
             return ActionResult(ActionOutcome.DONE, decision.rule, to_view(order))
 
-    def change_address(
-        self, customer_id: int, order_no: str, new: ParsedAddress, actor: str, now: datetime
-    ) -> ActionResult:
+    def change_address(self, customer_id: int, order_no: str, new: ParsedAddress, actor: str, now: datetime) -> ActionResult:
         """Write a new delivery address to an unshipped order, keeping the old one in the audit trail."""
         with self._unit_of_work() as session:
             repo = CrmRepository(session)

@@ -23,12 +23,12 @@ from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, get_settings
 from bot.training.train import latest_model
 
 
-def write_endpoints(settings: Settings, path: Path = VAR_DIR / "endpoints.yml") -> Path:
+def write_endpoints(settings: Settings, path: Path = VAR_DIR / "endpoints.yml", tracker_db: Optional[str] = None) -> Path:
     """The effective endpoints file for this start."""
     with (PROJECT_ROOT / "endpoints.yml").open(encoding="utf-8") as handle:
         endpoints = yaml.safe_load(handle) or {}
     endpoints["action_endpoint"] = {"url": settings.action_server_url}
-    tracker_db = os.environ.get("TRACKER_DB", str(VAR_DIR / "tracker.db"))
+    tracker_db = tracker_db or os.environ.get("TRACKER_DB", str(VAR_DIR / "tracker.db"))
     endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": tracker_db}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -37,10 +37,21 @@ def write_endpoints(settings: Settings, path: Path = VAR_DIR / "endpoints.yml") 
 
 def server_commands(settings: Settings, endpoints: Path, model: Path) -> Dict[str, List[str]]:
     rasa = [
-        sys.executable, "-m", "rasa", "run",
-        "--enable-api", "--port", str(settings.rasa_port),
-        "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-        "--model", str(model), "--cors", "*",
+        sys.executable,
+        "-m",
+        "rasa",
+        "run",
+        "--enable-api",
+        "--port",
+        str(settings.rasa_port),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+        "--model",
+        str(model),
+        "--cors",
+        "*",
     ]
     token = os.environ.get("RASA_TOKEN")
     if token:

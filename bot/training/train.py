@@ -30,9 +30,20 @@ def train_model(force: bool = False, if_missing: bool = False) -> Path:
     if if_missing and existing is not None:
         return existing
     command = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-        "--out", str(models_dir), "--fixed-model-name", MODEL_NAME,
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "data",
+        "--out",
+        str(models_dir),
+        "--fixed-model-name",
+        MODEL_NAME,
     ]
     if force:
         command.append("--force")

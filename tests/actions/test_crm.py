@@ -77,10 +77,13 @@ def test_orders_are_scoped_to_their_buyer(seeded_db_url: str) -> None:
 
 def _unshipped_order(url: str) -> tuple:
     with session_scope(url) as session:
-        order = session.execute(
-            select(Order).where(Order.status == OrderStatus.AWAITING_SHIPMENT.value, Order.customer_id > 5)
-            .order_by(Order.id)
-        ).scalars().first()
+        order = (
+            session.execute(
+                select(Order).where(Order.status == OrderStatus.AWAITING_SHIPMENT.value, Order.customer_id > 5).order_by(Order.id)
+            )
+            .scalars()
+            .first()
+        )
         return order.customer_id, order.order_no
 
 
@@ -118,10 +121,15 @@ def test_shipped_order_cannot_be_cancelled_or_readdressed(seeded_db_url: str) ->
 def test_change_address_keeps_the_old_one_in_the_audit_trail(seeded_db_url: str) -> None:
     customer_id, order_no = _unshipped_order(seeded_db_url)
     with session_scope(seeded_db_url) as session:
-        second = session.execute(
-            select(Order).where(Order.status == OrderStatus.AWAITING_SHIPMENT.value, Order.order_no != order_no,
-                                Order.customer_id > 5).order_by(Order.id.desc())
-        ).scalars().first()
+        second = (
+            session.execute(
+                select(Order)
+                .where(Order.status == OrderStatus.AWAITING_SHIPMENT.value, Order.order_no != order_no, Order.customer_id > 5)
+                .order_by(Order.id.desc())
+            )
+            .scalars()
+            .first()
+        )
         customer_id, order_no, old_address = second.customer_id, second.order_no, second.address
     service = OrderService(session_factory(seeded_db_url))
     new = ParsedAddress("上海市浦东新区世纪大道100号", recipient="张三", phone="13912345678")
@@ -131,7 +139,9 @@ def test_change_address_keeps_the_old_one_in_the_audit_trail(seeded_db_url: str)
     assert service.change_address(customer_id, order_no, new, "test", AS_OF).outcome == ActionOutcome.ALREADY
     with session_scope(seeded_db_url) as session:
         order = session.execute(select(Order).where(Order.order_no == order_no)).scalar_one()
-        event = session.execute(select(OrderEvent).where(OrderEvent.order_id == order.id, OrderEvent.kind == "address_changed")).scalar_one()
+        event = session.execute(
+            select(OrderEvent).where(OrderEvent.order_id == order.id, OrderEvent.kind == "address_changed")
+        ).scalar_one()
         assert event.detail["old"]["address"] == old_address
         assert order.recipient_phone == "13912345678"
 

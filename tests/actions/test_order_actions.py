@@ -216,8 +216,12 @@ async def test_buyer_without_orders(crm: str) -> None:
     from bot.crm.models import Customer
 
     with session_scope(crm) as session:
-        loner = Customer(platform_uid="tb_new_buyer", nickname="新客", phone="13900000000",
-                         created_at=__import__("datetime").datetime(2026, 11, 1))
+        loner = Customer(
+            platform_uid="tb_new_buyer",
+            nickname="新客",
+            phone="13900000000",
+            created_at=__import__("datetime").datetime(2026, 11, 1),
+        )
         session.add(loner)
     chat = FormConversation("tb_new_buyer")
     messages = await chat.say("我的订单呢", "query_order")

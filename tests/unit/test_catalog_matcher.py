@@ -31,7 +31,7 @@ def test_order_phone_quantity(matcher: CatalogMatcher) -> None:
 def test_entity_offsets_point_at_the_text(matcher: CatalogMatcher) -> None:
     text = "订单号4128503961730215"
     entity = matcher.extract(text)[0]
-    assert text[entity["start"]:entity["end"]] == "4128503961730215"
+    assert text[entity["start"] : entity["end"]] == "4128503961730215"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "😭😭😭", "1234567890123456789", "0128503961730215"])

@@ -25,7 +25,10 @@ def test_parse_reads_number_product_latest_and_choice() -> None:
     assert ref == OrderReference(order_no="1000000000000001", product="羽绒服", latest=True, choice=None)
 
 
-@pytest.mark.parametrize("text, choice", [("第二个", 2), ("第3单", 3), ("2", 2), ("最后一个", -1), ("最上面那个", 1), ("随便", None), ("13800000001", None)])
+@pytest.mark.parametrize(
+    "text, choice",
+    [("第二个", 2), ("第3单", 3), ("2", 2), ("最后一个", -1), ("最上面那个", 1), ("随便", None), ("13800000001", None)],
+)
 def test_parse_choice(text: str, choice: int) -> None:
     assert parse_choice(text) == choice
 

@@ -63,7 +63,20 @@ REGIONS: List[Tuple[str, str, List[str]]] = [
     ("黑龙江省", "哈尔滨市", ["南岗区", "道里区"]),
     ("新疆维吾尔自治区", "乌鲁木齐市", ["天山区", "沙依巴克区"]),
 ]
-STREETS = ["建国路", "人民路", "解放路", "中山路", "长江路", "学院路", "文化路", "和平街", "新华街", "科技园南路", "滨河大道", "望京街"]
+STREETS = [
+    "建国路",
+    "人民路",
+    "解放路",
+    "中山路",
+    "长江路",
+    "学院路",
+    "文化路",
+    "和平街",
+    "新华街",
+    "科技园南路",
+    "滨河大道",
+    "望京街",
+]
 COMPOUNDS = ["阳光花园", "金色家园", "翠湖小区", "幸福里", "锦绣苑", "万科城", "碧桂园", "世纪公寓", "东方大厦"]
 CARRIERS = ["顺丰速运", "中通快递", "圆通速递", "韵达快递", "京东物流"]
 HUBS = ["杭州转运中心", "上海转运中心", "南京转运中心", "武汉转运中心", "广州转运中心", "郑州转运中心", "成都转运中心"]
@@ -94,31 +107,61 @@ class FeaturedBuyer:
 
 S = OrderStatus
 FEATURED_BUYERS: Tuple[FeaturedBuyer, ...] = (
-    FeaturedBuyer("tb_xiaoyu", "小雨不带伞", "林小雨", "13800000001", (
-        FeaturedOrder("4128503961730215", S.SHIPPED, "CL001", 3, 1, 50, True),
-        FeaturedOrder("4128503961731106", S.AWAITING_SHIPMENT, "SH002", 2, 1, 20),
-        FeaturedOrder("4128503961732287", S.DELIVERED, "CO001", 0, 1, 120),
-        FeaturedOrder("4128503961733398", S.COMPLETED, "CL003", 4, 1, 24 * 40),
-    )),
-    FeaturedBuyer("tb_wangjun", "军哥爱数码", "王军", "13800000002", (
-        FeaturedOrder("5230917846201337", S.PENDING_PAYMENT, "EL005", 0, 1, 2),
-        FeaturedOrder("5230917846202448", S.AWAITING_SHIPMENT, "EL006", 1, 1, 80),
-        FeaturedOrder("5230917846203559", S.COMPLETED, "EL003", 0, 1, 24 * 60),
-    )),
-    FeaturedBuyer("tb_chenmei", "美美今天也很美", "陈美", "13800000003", (
-        FeaturedOrder("6302718459301124", S.SHIPPED, "CL001", 1, 1, 30),
-        FeaturedOrder("6302718459302235", S.AWAITING_SHIPMENT, "CL002", 5, 1, 10),
-        FeaturedOrder("6302718459303346", S.COMPLETED, "CO004", 1, 1, 24 * 25),
-    )),
-    FeaturedBuyer("tb_zhaolei", "磊落青年", "赵磊", "13800000004", (
-        FeaturedOrder("7415029386401457", S.CANCELLED, "EL001", 0, 1, 24 * 3),
-        FeaturedOrder("7415029386402568", S.DELIVERED, "SH008", 2, 1, 24 * 4, True),
-        FeaturedOrder("7415029386403679", S.COMPLETED, "FD002", 0, 1, 24 * 90),
-    )),
-    FeaturedBuyer("tb_zhouting", "婷婷玉立", "周婷", "13800000005", (
-        FeaturedOrder("8526130497501568", S.SHIPPED, "EL011", 0, 1, 60),
-        FeaturedOrder("8526130497502679", S.COMPLETED, "CO005", 0, 1, 24 * 15),
-    )),
+    FeaturedBuyer(
+        "tb_xiaoyu",
+        "小雨不带伞",
+        "林小雨",
+        "13800000001",
+        (
+            FeaturedOrder("4128503961730215", S.SHIPPED, "CL001", 3, 1, 50, True),
+            FeaturedOrder("4128503961731106", S.AWAITING_SHIPMENT, "SH002", 2, 1, 20),
+            FeaturedOrder("4128503961732287", S.DELIVERED, "CO001", 0, 1, 120),
+            FeaturedOrder("4128503961733398", S.COMPLETED, "CL003", 4, 1, 24 * 40),
+        ),
+    ),
+    FeaturedBuyer(
+        "tb_wangjun",
+        "军哥爱数码",
+        "王军",
+        "13800000002",
+        (
+            FeaturedOrder("5230917846201337", S.PENDING_PAYMENT, "EL005", 0, 1, 2),
+            FeaturedOrder("5230917846202448", S.AWAITING_SHIPMENT, "EL006", 1, 1, 80),
+            FeaturedOrder("5230917846203559", S.COMPLETED, "EL003", 0, 1, 24 * 60),
+        ),
+    ),
+    FeaturedBuyer(
+        "tb_chenmei",
+        "美美今天也很美",
+        "陈美",
+        "13800000003",
+        (
+            FeaturedOrder("6302718459301124", S.SHIPPED, "CL001", 1, 1, 30),
+            FeaturedOrder("6302718459302235", S.AWAITING_SHIPMENT, "CL002", 5, 1, 10),
+            FeaturedOrder("6302718459303346", S.COMPLETED, "CO004", 1, 1, 24 * 25),
+        ),
+    ),
+    FeaturedBuyer(
+        "tb_zhaolei",
+        "磊落青年",
+        "赵磊",
+        "13800000004",
+        (
+            FeaturedOrder("7415029386401457", S.CANCELLED, "EL001", 0, 1, 24 * 3),
+            FeaturedOrder("7415029386402568", S.DELIVERED, "SH008", 2, 1, 24 * 4, True),
+            FeaturedOrder("7415029386403679", S.COMPLETED, "FD002", 0, 1, 24 * 90),
+        ),
+    ),
+    FeaturedBuyer(
+        "tb_zhouting",
+        "婷婷玉立",
+        "周婷",
+        "13800000005",
+        (
+            FeaturedOrder("8526130497501568", S.SHIPPED, "EL011", 0, 1, 60),
+            FeaturedOrder("8526130497502679", S.COMPLETED, "CO005", 0, 1, 24 * 15),
+        ),
+    ),
 )
 
 
@@ -253,7 +296,9 @@ class DemoShopBuilder:
         product = self.products[spec.sku]
         variant = product.variants[spec.variant % len(product.variants)]
         created = self.as_of - timedelta(hours=spec.age_hours)
-        self._add_order(customer, spec.order_no, spec.status, created, [(product, variant, spec.quantity)], spec.freight_insurance)
+        self._add_order(
+            customer, spec.order_no, spec.status, created, [(product, variant, spec.quantity)], spec.freight_insurance
+        )
 
     def _add_generated_order(self, customer: Customer, forced: Optional[OrderStatus]) -> None:
         rng = self.rng
@@ -365,7 +410,12 @@ class DemoShopBuilder:
         hubs = rng.sample(HUBS, 2)
         courier = f"{rng.choice(SURNAMES)}师傅（1{rng.choice('3589')}{rng.randint(0, 10**9 - 1):09d}）"
         plan = [
-            (timedelta(0), f"{WAREHOUSE[1]}{WAREHOUSE[2]}", "揽收", f"【{WAREHOUSE[1]}】{carrier}已揽收，包裹从小二旗舰店仓库发出"),
+            (
+                timedelta(0),
+                f"{WAREHOUSE[1]}{WAREHOUSE[2]}",
+                "揽收",
+                f"【{WAREHOUSE[1]}】{carrier}已揽收，包裹从小二旗舰店仓库发出",
+            ),
             (timedelta(hours=5), hubs[0], "运输", f"快件已到达【{hubs[0]}】"),
             (timedelta(hours=9), hubs[0], "运输", f"快件已从【{hubs[0]}】发出，下一站【{hubs[1]}】"),
             (timedelta(hours=20), hubs[1], "运输", f"快件已到达【{hubs[1]}】"),
@@ -388,7 +438,9 @@ class DemoShopBuilder:
             order.delivered_at = signed
             where = rng.choice(["本人签收", "家门口", "快递柜", "小区驿站"])
             shipment.events.append(
-                LogisticsEvent(occurred_at=signed, location=city, stage="签收", description=f"快件已签收，签收人：{where}。感谢使用{carrier}")
+                LogisticsEvent(
+                    occurred_at=signed, location=city, stage="签收", description=f"快件已签收，签收人：{where}。感谢使用{carrier}"
+                )
             )
         order.shipments.append(shipment)
 

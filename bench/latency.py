@@ -1,0 +1,91 @@
+"""Per-message latency of a scripted conversation through the HTTP API, actions and DB included.
+
+    python -m bench.latency [--rounds 5] [--concurrency 1 10]
+
+Starts its own bot (Rasa + action server, fresh demo CRM) on free ports, then
+plays the script for 1 buyer and for N buyers at once (each buyer a different
+demo customer, all in parallel), and prints p50/p95/p99 per message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import List
+
+from bot.runtime.launch import LaunchedBot, launched_bot
+
+SCRIPT = [
+    "你好",
+    "我的订单什么情况",
+    "第一个",
+    "物流到哪了",
+    "有优惠券吗",
+    "运费险怎么赔",
+    "这个羽绒服有货吗",
+    "谢谢",
+    "再见",
+]
+TARGET_P95_MS = 100
+
+
+def percentile(values: List[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def play(bot: LaunchedBot, sender: str, rounds: int, latencies: List[float], errors: List[str]) -> None:
+    for _ in range(rounds):
+        for text in SCRIPT:
+            started = time.perf_counter()
+            try:
+                replies = bot.send(f"{sender}", text)
+                if not replies:
+                    errors.append(f"{sender}: no reply to {text}")
+            except Exception as exc:  # noqa: BLE001 - counted, not raised
+                errors.append(f"{sender}: {exc}")
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+
+
+def run_level(bot: LaunchedBot, buyers: int, rounds: int) -> None:
+    latencies: List[float] = []
+    errors: List[str] = []
+    threads = [
+        threading.Thread(target=play, args=(bot, f"tb_u{index + 1:05d}", rounds, latencies, errors)) for index in range(buyers)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    print(
+        f"{buyers:3d} buyer(s): {len(latencies):4d} messages in {elapsed:6.1f}s "
+        f"({len(latencies) / elapsed:5.1f} msg/s)  p50 {percentile(latencies, 50):6.1f} ms  "
+        f"p95 {percentile(latencies, 95):6.1f} ms  p99 {percentile(latencies, 99):6.1f} ms  "
+        f"mean {statistics.mean(latencies):6.1f} ms  errors {len(errors)}"
+    )
+    for error in errors[:5]:
+        print(f"    {error}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5, help="times each buyer plays the script")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, launched_bot(Path(tmp)) as bot:
+        print(f"script of {len(SCRIPT)} messages, {args.rounds} rounds per buyer; target p95 < {TARGET_P95_MS} ms at 1 buyer")
+        for buyers in args.concurrency:
+            run_level(bot, buyers, args.rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""Start a throw-away bot (CRM, tracker store, Rasa + action server) for tests and benchmarks.
+
+The servers run exactly as ``python -m bot serve`` runs them, on free ports,
+with their own seeded SQLite CRM in a work folder, so a test or a benchmark
+never touches the developer's ``var/`` data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+from bot.settings import PROJECT_ROOT, Settings
+
+STARTUP_TIMEOUT = 240
+
+
+class LaunchError(RuntimeError):
+    """A server did not come up; the message carries the end of its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LaunchedBot:
+    url: str
+    database_url: str
+    workdir: Path
+    pids: List[int] = field(default_factory=list)
+
+    def send(self, sender: str, text: str, timeout: float = 60) -> List[dict]:
+        """One buyer message through the REST channel; the bot's replies."""
+        body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            if response.status != 200:
+                raise LaunchError(f"HTTP {response.status}")
+            return json.loads(response.read().decode("utf-8"))
+
+    def texts(self, sender: str, text: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.send(sender, text))
+
+
+def _wait_until_up(url: str, processes: List[subprocess.Popen], logs: List[Path]) -> None:
+    deadline = time.time() + STARTUP_TIMEOUT
+    while time.time() < deadline:
+        for process, log in zip(processes, logs):
+            if process.poll() is not None:
+                raise LaunchError(f"a bot server exited during start-up:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(1)
+    raise LaunchError(f"{url} did not come up within {STARTUP_TIMEOUT}s")
+
+
+@contextmanager
+def launched_bot(workdir: Path, model: Optional[Path] = None, seed: bool = True) -> Iterator[LaunchedBot]:
+    """A running bot with a fresh demo CRM in ``workdir``; stopped when the block ends."""
+    from bot.crm import schema
+    from bot.crm.db import session_scope
+    from bot.crm.demo.seed import seed_demo
+    from bot.runtime.serve import server_commands, write_endpoints
+    from bot.training.train import latest_model
+
+    model = model or latest_model(PROJECT_ROOT / "models")
+    if model is None:
+        raise LaunchError("no trained model in models/: run `python -m bot train` first")
+    workdir.mkdir(parents=True, exist_ok=True)
+    database_url = f"sqlite:///{workdir / 'crm.db'}"
+    schema.upgrade(database_url)
+    if seed:
+        with session_scope(database_url) as session:
+            seed_demo(session)  # relative to the real clock, which the servers use
+    rasa_port, action_port = free_port(), free_port()
+    settings = Settings(
+        database_url=database_url,
+        rasa_port=rasa_port,
+        action_port=action_port,
+        models_dir=model.parent,
+        action_server_url=f"http://127.0.0.1:{action_port}/webhook",
+    )
+    tracker_db = str(workdir / "tracker.db")
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        TRACKER_DB=tracker_db,
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
+    env.pop("RASA_TOKEN", None)
+    endpoints = write_endpoints(settings, workdir / "endpoints.yml", tracker_db=tracker_db)
+    processes: List[subprocess.Popen] = []
+    logs: List[Path] = []
+    try:
+        for name, command in server_commands(settings, endpoints, model).items():
+            log = workdir / f"{name}.log"
+            logs.append(log)
+            processes.append(
+                subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+            )
+        _wait_until_up(f"http://127.0.0.1:{action_port}/health", processes, logs)
+        _wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes, logs)
+        bot = LaunchedBot(f"http://127.0.0.1:{rasa_port}", database_url, workdir, [p.pid for p in processes])
+        bot.send("warmup_sender", "你好")  # first message loads the model's lazy parts
+        yield bot
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,110 @@
+"""Cross-file checks Rasa's own validator cannot do: replies used by code, intents and data sets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+SHARED_INTENTS = ROOT.parent / "shared" / "intents.md"
+CORE_INTENTS = [
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "bot_challenge",
+    "human_handoff",
+    "query_order",
+    "query_logistics",
+    "urge_shipment",
+    "change_address",
+    "cancel_order",
+    "request_return",
+    "request_exchange",
+    "request_refund",
+    "query_refund_status",
+    "report_quality_issue",
+    "report_damaged",
+    "report_wrong_or_missing",
+    "complain",
+    "ask_product",
+    "ask_price_promo",
+    "ask_payment",
+    "ask_policy",
+    "inform",
+    "out_of_scope",
+]
+MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+
+
+def examples(path: Path) -> Dict[str, List[str]]:
+    found: Dict[str, List[str]] = {}
+    for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+        lines = [MARKUP.sub(r"\1", line.strip()[2:]) for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+        found.setdefault(block["intent"], []).extend(lines)
+    return found
+
+
+def training_examples() -> Dict[str, List[str]]:
+    merged: Dict[str, List[str]] = {}
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for intent, lines in examples(path).items():
+            merged.setdefault(intent, []).extend(lines)
+    return merged
+
+
+def code_text() -> str:
+    files = list((ROOT / "actions").glob("*.py")) + list((ROOT / "bot").rglob("*.py"))
+    return "\n".join(path.read_text(encoding="utf-8") for path in files)
+
+
+def test_core_intents_exist_in_domain_and_shared_inventory() -> None:
+    assert set(CORE_INTENTS) <= set(DOMAIN["intents"])
+    if SHARED_INTENTS.exists():
+        listed = set(re.findall(r"^\| ([a-z_]+) \|", SHARED_INTENTS.read_text(encoding="utf-8"), re.MULTILINE))
+        listed.discard("intent")
+        assert listed <= set(DOMAIN["intents"])
+
+
+def test_every_intent_has_at_least_40_distinct_examples() -> None:
+    data = training_examples()
+    for intent in DOMAIN["intents"]:
+        assert len(set(data.get(intent, []))) >= 40, intent
+
+
+def test_heldout_set_is_never_trained_on() -> None:
+    heldout = examples(ROOT / "tests" / "nlu" / "heldout.yml")
+    trained = {text for lines in training_examples().values() for text in lines}
+    assert set(heldout) == set(CORE_INTENTS)
+    for intent, lines in heldout.items():
+        assert len(lines) >= 10, intent
+        assert not set(lines) & trained, intent
+
+
+def test_every_response_used_in_code_exists() -> None:
+    used = set(re.findall(r"""response=["'](utter_[a-z_]+)["']""", code_text()))
+    used |= set(re.findall(r"""Reply\(\s*["'](utter_[a-z_]+)["']""", code_text()))
+    used |= set(re.findall(r"""["'](utter_[a-z_]+)["']""", code_text()))
+    missing = sorted(u for u in used if u not in DOMAIN["responses"])
+    assert not missing
+
+
+def test_every_response_is_used_somewhere() -> None:
+    sources = code_text() + (ROOT / "data" / "rules.yml").read_text(encoding="utf-8")
+    sources += (ROOT / "data" / "stories.yml").read_text(encoding="utf-8")
+    asked = {f"utter_ask_{slot}" for slot in DOMAIN["slots"]} | {"utter_default"}  # Rasa's own fallback uses utter_default
+    unused = sorted(r for r in DOMAIN["responses"] if r not in sources and r not in asked)
+    assert not unused
+
+
+def test_replies_are_chinese_and_have_no_unfilled_python_formatting() -> None:
+    for name, variants in DOMAIN["responses"].items():
+        for variant in variants:
+            text = variant["text"]
+            assert re.search(r"[\u4e00-\u9fff]", text), name
+            assert "%s" not in text and "{}" not in text, name
