@@ -29,6 +29,7 @@ from actions.common import (
 )
 from bot.orders import replies
 from bot.orders.address import PHONE_PATTERN, ParsedAddress, parse_address
+from bot.orders.confirm import interpret_confirmation
 from bot.orders.reference import (
     ORDER_NO_PATTERN,
     RELEVANT_STATUSES,
@@ -247,8 +248,9 @@ class _FormStep:
 
     def confirmation(self) -> List[Dict[Text, Any]]:
         if self.requested == "order_confirm":
-            if self.intent in ("affirm", "deny"):
-                self.set("order_confirm", self.intent == "affirm")
+            answer = interpret_confirmation(self.text, self.intent)
+            if answer is not None:
+                self.set("order_confirm", answer)
                 return self.ask(None)
             if self.is_digression() and not self.events:
                 return self.reject()

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Dict, List
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,8 +78,9 @@ def test_every_intent_has_at_least_40_distinct_examples() -> None:
         assert len(set(data.get(intent, []))) >= 40, intent
 
 
-def test_heldout_set_is_never_trained_on() -> None:
-    heldout = examples(ROOT / "tests" / "nlu" / "heldout.yml")
+@pytest.mark.parametrize("name", ["heldout.yml", "heldout_b.yml"])
+def test_heldout_sets_are_never_trained_on(name: str) -> None:
+    heldout = examples(ROOT / "tests" / "nlu" / name)
     trained = {text for lines in training_examples().values() for text in lines}
     assert set(heldout) == set(CORE_INTENTS)
     for intent, lines in heldout.items():

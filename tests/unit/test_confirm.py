@@ -1,0 +1,26 @@
+"""Yes or no to a confirmation question, whatever intent NLU gave the reply."""
+
+import pytest
+
+from bot.orders.confirm import interpret_confirmation
+
+
+@pytest.mark.parametrize(
+    "text, intent, answer",
+    [
+        ("确认", "affirm", True),
+        ("确认取消", "cancel_order", True),
+        ("嗯 取消吧", "cancel_order", True),
+        ("对的改吧", "change_address", True),
+        ("算了不取消了", "deny", False),
+        ("不取消了", "cancel_order", False),
+        ("先不改了", "change_address", False),
+        ("不用了", "affirm", False),
+        ("不对", "deny", False),
+        ("我还想问下运费险", "ask_policy", None),
+        ("", "nlu_fallback", None),
+        ("😀", "nlu_fallback", None),
+    ],
+)
+def test_interpret_confirmation(text: str, intent: str, answer: object) -> None:
+    assert interpret_confirmation(text, intent) is answer
