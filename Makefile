@@ -55,7 +55,7 @@ validate:
 	$(RASA) data validate --domain domain.yml --data data --config config.yml
 
 test-stories:
-	$(RASA) test core --model models --stories tests/stories --fail-on-prediction-errors --out var/results/core
+	$(RASA) test core --model models --stories tests/stories --e2e --fail-on-prediction-errors --out var/results/core
 
 integration:
 	$(PY) -m pytest -q tests/integration

@@ -117,8 +117,8 @@ class _FormStep:
     # -- the turn ------------------------------------------------------------------------
 
     def run(self) -> List[Dict[Text, Any]]:
-        if self.intent == "deny" and self.requested in ("order_id", "verify_phone", "verify_order_no"):
-            return self.reject()  # "都不是 / 算了": the stop rule ends the form
+        if self.intent == "deny" and self.requested in ("order_id", "verify_phone", "verify_order_no", "new_address"):
+            return self.reject()  # "都不是 / 算了不改了": the stop rule ends the form
         customer = orders.identify(self.tracker.sender_id)
         if customer is None:
             customer = self.verify()
@@ -180,7 +180,11 @@ class _FormStep:
         reference = parse_reference(self.text, latest_entities(self.tracker))
         names_order = bool(reference.order_no or reference.product or reference.latest or reference.choice)
         if order_id is None or reference.order_no or (names_order and not answering_other):
+            previous = order_id
             order_id = self.resolve_order(customer, reference, names_order)
+            if previous is not None and order_id not in (None, previous):
+                # "不是这单，是…": a different order now; its confirmation starts afresh
+                self.requested = None
             if order_id is None:
                 return self.events if self.events and self.events[-1].get("name") == "requested_slot" else self.ask("order_id")
         order = orders.order(customer.id, order_id)

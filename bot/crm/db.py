@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.settings import get_settings
 
@@ -52,6 +53,9 @@ def get_engine(url: Optional[str] = None) -> Engine:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+            # SQLAlchemy 1.4 opens a new SQLite connection per session by default (NullPool);
+            # keeping a small pool saves the connect and the PRAGMAs on every action call.
+            kwargs.update(poolclass=QueuePool, pool_size=5, max_overflow=10)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
         engine = create_engine(url, **kwargs)

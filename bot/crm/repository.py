@@ -69,6 +69,25 @@ class CrmRepository:
             ).scalars()
         )
 
+    def order_product_rows(self, customer_id: int, limit: int = 50) -> List[tuple]:
+        """(order_no, status, created_at, product name, aliases) of the customer's newest orders."""
+        recent = (
+            select(Order.id)
+            .where(Order.customer_id == customer_id)
+            .order_by(Order.created_at.desc())
+            .limit(limit)
+            .scalar_subquery()
+        )
+        return list(
+            self.session.execute(
+                select(Order.order_no, Order.status, Order.created_at, OrderItem.product_name, Product.aliases)
+                .join(OrderItem, OrderItem.order_id == Order.id)
+                .join(Product, Product.id == OrderItem.product_id)
+                .where(Order.id.in_(recent))
+                .order_by(Order.created_at.desc(), OrderItem.id)
+            ).all()
+        )
+
     def order_of(self, customer_id: int, order_no: str) -> Optional[Order]:
         """One order by number, only if it belongs to this customer."""
         return self.session.execute(

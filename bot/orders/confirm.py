@@ -1,8 +1,9 @@
 """Reading yes or no to "确认取消吗？" / "确认修改吗？".
 
-NLU labels "确认取消" as cancel_order and "算了不改了" as deny, so the intent alone
-is not enough: explicit refusals win, then the affirm/deny intents, then
-agreeing words typed together with the request itself.
+NLU labels "确认取消" as cancel_order and "算了不改了" as deny, and it can label
+an unrelated emoji "affirm" with high confidence, so the intent alone is not
+enough before an irreversible change. Explicit refusals win; a yes needs an
+agreeing word or sign in the text itself; anything else is asked again.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-REFUSAL = re.compile(r"不取消|别取消|不要取消|先不|不改|别改|不用改|不用了|算了|再想想|等等|不确认|还是留着|保留")
-AGREEMENT = re.compile(r"确认|确定|是的|对的|没错|好的|可以|行|嗯|ok|OK|Ok|取消吧|取消掉|帮我取消|改吧|就这样|就这个|要取消")
-REQUEST_INTENTS = {"cancel_order", "change_address", "inform", "nlu_fallback"}
+REFUSAL = re.compile(r"不取消|别取消|不要取消|先不|不改|别改|不用改|不用了|算了|再想想|等等|不确认|还是留着|保留|不是|不对|不行|不可以|no\b", re.IGNORECASE)
+AGREEMENT = re.compile(
+    r"确认|确定|是的|是啊|是滴|对|没错|好|可以|行|嗯|中|要的|没问题|改吧|取消吧|取消掉|帮我取消|就这样|就这个|ok|yes|sure|👍|👌|✅|🆗",
+    re.IGNORECASE,
+)
+ANSWER_INTENTS = {"affirm", "deny", "cancel_order", "change_address", "inform", "nlu_fallback"}
 
 
 def interpret_confirmation(text: str, intent: str) -> Optional[bool]:
@@ -20,10 +24,8 @@ def interpret_confirmation(text: str, intent: str) -> Optional[bool]:
     text = text or ""
     if REFUSAL.search(text):
         return False
-    if intent == "affirm":
-        return True
     if intent == "deny":
         return False
-    if intent in REQUEST_INTENTS and AGREEMENT.search(text):
+    if intent in ANSWER_INTENTS and AGREEMENT.search(text):
         return True
     return None

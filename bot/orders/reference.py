@@ -68,7 +68,7 @@ class OrderCandidate:
     order_no: str
     status: OrderStatus
     created_at: datetime
-    product_names: Sequence[str]  # item names plus their catalogue aliases
+    product_names: List[str]  # item names plus their catalogue aliases
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy.orm import sessionmaker
 
@@ -147,16 +147,16 @@ class OrderService:
     # --- reading ----------------------------------------------------------------------
 
     def candidates(self, customer_id: int) -> List[OrderCandidate]:
+        """The buyer's recent orders in the light form the resolver needs (one query, no ORM objects)."""
         with self.sessions() as session:
-            return [
-                OrderCandidate(
-                    order_no=o.order_no,
-                    status=OrderStatus(o.status),
-                    created_at=o.created_at,
-                    product_names=[n for item in o.items for n in [item.product_name, *item.product.aliases]],
-                )
-                for o in CrmRepository(session).orders_of(customer_id)
-            ]
+            rows = CrmRepository(session).order_product_rows(customer_id)
+        by_order: Dict[str, OrderCandidate] = {}
+        for order_no, status, created_at, product_name, aliases in rows:
+            candidate = by_order.get(order_no)
+            if candidate is None:
+                candidate = by_order[order_no] = OrderCandidate(order_no, OrderStatus(status), created_at, [])
+            candidate.product_names.extend([product_name, *(aliases or [])])
+        return list(by_order.values())
 
     def order(self, customer_id: int, order_no: str) -> Optional[OrderView]:
         with self.sessions() as session:

@@ -39,7 +39,7 @@ def server_commands(settings: Settings, endpoints: Path, model: Path) -> Dict[st
     rasa = [
         sys.executable,
         "-m",
-        "rasa",
+        "bot.runtime.rasa_main",  # Rasa's CLI plus bot.runtime.patches
         "run",
         "--enable-api",
         "--port",

@@ -227,3 +227,31 @@ async def test_buyer_without_orders(crm: str) -> None:
     messages = await chat.say("我的订单呢", "query_order")
     assert responses(messages) == ["utter_no_orders"]
     assert chat.active is False
+
+
+async def test_backing_out_while_asked_for_the_address(crm: str) -> None:
+    chat = FormConversation("tb_xiaoyu")
+    await chat.say("跑步鞋那单要改地址", "change_address")
+    assert chat.requested == "new_address"
+    messages = await chat.say("算了不改了", "deny")
+    assert chat.rejected and messages == []  # the stop rule answers and ends the form
+
+
+async def test_an_emoji_is_no_yes_to_cancelling(crm: str) -> None:
+    chat = FormConversation("tb_xiaoyu")
+    await chat.say("跑步鞋那单取消", "cancel_order")
+    assert chat.requested == "order_confirm"
+    messages = await chat.say("🤔", "affirm")  # NLU can be confidently wrong about emoji
+    assert responses(messages) == ["utter_confirm_cancel"]
+    assert order_status(crm, "4128503961731106") == OrderStatus.AWAITING_SHIPMENT.value
+
+
+async def test_naming_another_order_at_the_confirmation_switches_to_it(crm: str) -> None:
+    chat = FormConversation("tb_xiaoyu")
+    messages = await chat.say("跑步鞋那单取消吧", "cancel_order")
+    assert messages[0]["order_no"] == "4128503961731106"
+    messages = await chat.say("不是这单，是4128503961730215", "deny")
+    # the named order is the shipped down jacket: its own answer, and the shoes stay untouched
+    assert responses(messages) == ["utter_cancel_not_allowed_shipped"]
+    assert messages[0]["order_no"] == "4128503961730215"
+    assert order_status(crm, "4128503961731106") == OrderStatus.AWAITING_SHIPMENT.value

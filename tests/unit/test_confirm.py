@@ -20,6 +20,11 @@ from bot.orders.confirm import interpret_confirmation
         ("我还想问下运费险", "ask_policy", None),
         ("", "nlu_fallback", None),
         ("😀", "nlu_fallback", None),
+        ("🤔", "affirm", None),  # NLU may call an emoji "affirm"; that is no yes to cancelling
+        ("呵呵", "affirm", None),
+        ("👍", "affirm", True),
+        ("嗯嗯 好的", "affirm", True),
+        ("不是这单", "deny", False),
     ],
 )
 def test_interpret_confirmation(text: str, intent: str, answer: object) -> None:
