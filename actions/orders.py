@@ -187,6 +187,8 @@ class _FormStep:
                 self.requested = None
             if order_id is None:
                 return self.events if self.events and self.events[-1].get("name") == "requested_slot" else self.ask("order_id")
+        if self.purpose not in (Purpose.CANCEL, Purpose.CHANGE_ADDRESS):
+            return self.done(order_id)  # nothing more to ask: action_order_request answers
         order = orders.order(customer.id, order_id)
         if order is None:  # vanished between turns: start over
             self.set("order_id", None)
@@ -228,11 +230,11 @@ class _FormStep:
     def purpose_steps(self, order: OrderView) -> List[Dict[Text, Any]]:
         if self.purpose == Purpose.CANCEL:
             if replies.cancel_refusal(order) is not None:
-                return self.ask(None)
+                return self.done(order.order_no)  # action_order_request explains why not
             return self.confirmation()
         if self.purpose == Purpose.CHANGE_ADDRESS:
             if replies.address_refusal(order) is not None:
-                return self.ask(None)
+                return self.done(order.order_no)
             parsed = parse_address(self.text)
             if parsed is not None and self.intent != "affirm":
                 self.set("new_address", json.dumps(parsed.__dict__, ensure_ascii=False))
@@ -246,8 +248,12 @@ class _FormStep:
                     self.set("new_address", None)
                 return self.ask("new_address")
             return self.confirmation()
+        return self.done(order.order_no)
+
+    def done(self, order_id: str) -> List[Dict[Text, Any]]:
+        """End the form; the order is (re)stated so Rasa sees a validated slot, not a rejection."""
         if not self.events:
-            self.set("order_id", order.order_no)
+            self.set("order_id", order_id)
         return self.ask(None)
 
     def confirmation(self) -> List[Dict[Text, Any]]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -36,27 +37,51 @@ class ProductFacts:
         return f"注意：{self.no_reason_note or '该商品不支持7天无理由退换'}。"
 
 
+@dataclass(frozen=True)
+class _Entry:
+    names: List[str]  # lower-cased name and aliases
+    facts: ProductFacts
+
+
+_cache: Dict[str, Tuple[float, List[_Entry]]] = {}
+CACHE_SECONDS = 30.0
+
+
+def _catalogue(url: Optional[str]) -> List[_Entry]:
+    """The catalogue with stock, cached briefly: buyers ask about products far more often than stock changes."""
+    key = url or "default"
+    cached = _cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    with session_factory(url)() as session:
+        products = session.execute(select(Product).options(selectinload(Product.variants))).scalars().all()
+        entries = [
+            _Entry(
+                names=[n.lower() for n in [product.name, *(product.aliases or [])]],
+                facts=ProductFacts(
+                    name=product.name,
+                    price=product.price,
+                    in_stock=[v.label() for v in product.variants if v.stock > 0],
+                    sold_out=[v.label() for v in product.variants if v.stock <= 0],
+                    no_reason_return=product.no_reason_return,
+                    no_reason_note=product.no_reason_note,
+                ),
+            )
+            for product in products
+        ]
+    _cache[key] = (time.monotonic(), entries)
+    return entries
+
+
 def find_product(term: str, url: Optional[str] = None) -> Optional[ProductFacts]:
     """The product whose name or alias best matches ``term`` (longest alias wins)."""
     needle = term.strip().lower()
     if not needle:
         return None
-    with session_factory(url)() as session:
-        products = session.execute(select(Product).options(selectinload(Product.variants))).scalars().all()
-        best: Optional[Product] = None
-        best_len = 0
-        for product in products:
-            for name in [product.name, *(product.aliases or [])]:
-                lowered = name.lower()
-                if (needle in lowered or lowered in needle) and len(lowered) > best_len:
-                    best, best_len = product, len(lowered)
-        if best is None:
-            return None
-        return ProductFacts(
-            name=best.name,
-            price=best.price,
-            in_stock=[v.label() for v in best.variants if v.stock > 0],
-            sold_out=[v.label() for v in best.variants if v.stock <= 0],
-            no_reason_return=best.no_reason_return,
-            no_reason_note=best.no_reason_note,
-        )
+    best: Optional[ProductFacts] = None
+    best_len = 0
+    for entry in _catalogue(url):
+        for name in entry.names:
+            if (needle in name or name in needle) and len(name) > best_len:
+                best, best_len = entry.facts, len(name)
+    return best

@@ -99,6 +99,21 @@ class CrmRepository:
             )
         ).scalar_one_or_none()
 
+    def orders_by_no(self, customer_id: int, order_nos: Sequence[str]) -> Sequence[Order]:
+        """Several orders of this customer by number, with items and logistics, in four queries."""
+        if not order_nos:
+            return []
+        return list(
+            self.session.execute(
+                select(Order)
+                .where(Order.customer_id == customer_id, Order.order_no.in_(list(order_nos)))
+                .options(
+                    selectinload(Order.items),
+                    selectinload(Order.shipments).selectinload(Shipment.events),
+                )
+            ).scalars()
+        )
+
     def order_by_no(self, order_no: str) -> Optional[Order]:
         """Any order by number: for verification and staff tools only, never shown to buyers."""
         return self.session.execute(select(Order).where(Order.order_no == order_no)).scalar_one_or_none()

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-REFUSAL = re.compile(r"不取消|别取消|不要取消|先不|不改|别改|不用改|不用了|算了|再想想|等等|不确认|还是留着|保留|不是|不对|不行|不可以|no\b", re.IGNORECASE)
+REFUSAL = re.compile(
+    r"不取消|别取消|不要取消|先不|不改|别改|不用改|不用了|算了|再想想|等等|不确认|还是留着|保留|不是|不对|不行|不可以|no\b",
+    re.IGNORECASE,
+)
 AGREEMENT = re.compile(
     r"确认|确定|是的|是啊|是滴|对|没错|好|可以|行|嗯|中|要的|没问题|改吧|取消吧|取消掉|帮我取消|就这样|就这个|ok|yes|sure|👍|👌|✅|🆗",
     re.IGNORECASE,
