@@ -191,7 +191,9 @@ class OrderService:
             )
             if not changed:  # shipped or cancelled between our read and write
                 session.refresh(order)
-                return ActionResult(ActionOutcome.NOT_ALLOWED, rules.can_cancel(OrderStatus(order.status)).rule, to_view(order))
+                now_status = OrderStatus(order.status)
+                outcome = ActionOutcome.ALREADY if now_status == OrderStatus.CANCELLED else ActionOutcome.NOT_ALLOWED
+                return ActionResult(outcome, rules.can_cancel(now_status).rule, to_view(order))
             repo.add_order_event(order, "cancelled", {"reason": reason[:200], "was": status.value}, actor, now)
             session.flush()
             session.refresh(order)
