@@ -1,0 +1,71 @@
+"""Messages without words: emoji, stickers, platform placeholders like [图片].
+
+A statistical classifier has nothing to go on in "🤔" or "[动画表情]" and yet
+answers with high confidence (seen: "🤔" as affirm at 0.99). These messages are
+settled by a rule instead: a few emoji carry a clear meaning, everything else
+without words is "please say it in words" (nlu_fallback).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Dict, List, Optional, Text
+
+PLACEHOLDER = re.compile(r"^\s*(\[[^\[\]]{1,8}\]\s*)+$")  # [图片] [语音] [动画表情] …
+MEANINGFUL_EMOJI = {
+    "affirm": "👍👌🆗✅☑✔",
+    "thank": "🙏💐🌹",
+    "complain": "😡🤬💢👎😠",
+    "goodbye": "👋",
+}
+WORD_CATEGORIES = ("L", "N")  # letters (incl. CJK) and digits
+
+
+def has_words(text: str) -> bool:
+    return any(unicodedata.category(ch)[0] in WORD_CATEGORIES for ch in text)
+
+
+def classify_nonverbal(text: Optional[str]) -> Optional[str]:
+    """The intent of a message without words, or None when it has words to classify."""
+    text = (text or "").strip()
+    if text and has_words(text) and not PLACEHOLDER.match(text):
+        return None
+    symbols = {ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Mn" and ch != "\ufe0f"}
+    for intent, emoji in MEANINGFUL_EMOJI.items():
+        if symbols and symbols <= set(emoji):
+            return intent
+    return "nlu_fallback"
+
+
+try:
+    from rasa.engine.graph import ExecutionContext, GraphComponent
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.engine.storage.resource import Resource
+    from rasa.engine.storage.storage import ModelStorage
+    from rasa.nlu.classifiers.classifier import IntentClassifier
+    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+except ImportError:  # pragma: no cover
+    pass
+else:
+
+    @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+    class NonVerbalClassifier(GraphComponent, IntentClassifier):
+        """Overrides the predicted intent of messages without words (see module docstring)."""
+
+        @classmethod
+        def create(
+            cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+        ) -> "NonVerbalClassifier":
+            return cls()
+
+        def process(self, messages: List[Message]) -> List[Message]:
+            for message in messages:
+                intent = classify_nonverbal(message.get(TEXT))
+                if intent is None:
+                    continue
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+                message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *ranking], add_to_output=True)
+            return messages

@@ -1,0 +1,33 @@
+"""Messages without words get a rule-based intent, not a confident guess."""
+
+import pytest
+
+from bot.nlu.nonverbal import classify_nonverbal
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("", "nlu_fallback"),
+        ("   ", "nlu_fallback"),
+        ("🤔", "nlu_fallback"),
+        ("😭😭😭", "nlu_fallback"),
+        ("。。。", "nlu_fallback"),
+        ("？", "nlu_fallback"),
+        ("[动画表情]", "nlu_fallback"),
+        ("[图片] [图片]", "nlu_fallback"),
+        ("👍", "affirm"),
+        ("👌👌", "affirm"),
+        ("🙏", "thank"),
+        ("😡😡😡", "complain"),
+        ("👋", "goodbye"),
+        ("👍🙏", "nlu_fallback"),  # mixed signals: ask
+    ],
+)
+def test_messages_without_words(text: str, intent: str) -> None:
+    assert classify_nonverbal(text) == intent
+
+
+@pytest.mark.parametrize("text", ["好的👍", "我的快递到哪了😭", "88", "ok", "订单 4128503961730215", "[图片]这个有货吗"])
+def test_messages_with_words_are_left_to_the_model(text: str) -> None:
+    assert classify_nonverbal(text) is None
