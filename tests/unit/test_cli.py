@@ -1,0 +1,43 @@
+"""The command line: help, idempotent set-up, and refusals with a clear message."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_help_lists_every_command() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "--help"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for command in ("init-db", "reset-db", "seed-demo", "export-lexicon", "train", "serve", "chat"):
+        assert command in result.stdout
+
+
+def test_init_and_seed_are_repeatable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    assert main(["--database-url", url, "init-db"]) == 0
+    assert main(["--database-url", url, "init-db"]) == 0
+    assert main(["--database-url", url, "seed-demo", "--if-empty", "--customers", "20", "--orders", "60"]) == 0
+    assert main(["--database-url", url, "seed-demo", "--if-empty"]) == 0
+    assert "跳过" in capsys.readouterr().out
+    assert main(["--database-url", url, "seed-demo"]) == 1  # not on a filled database
+    assert "已经有顾客数据" in capsys.readouterr().err
+
+
+def test_reset_needs_confirmation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    assert main(["--database-url", url, "reset-db"]) == 2
+    assert "--yes" in capsys.readouterr().err
+
+
+def test_unreachable_database_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql://postgres@127.0.0.1:5432/xiaoer_database_that_does_not_exist"
+    assert main(["--database-url", url, "init-db"]) == 1
+    err = capsys.readouterr().err
+    assert "无法连接" in err and "xiaoer_database_that_does_not_exist" in err
