@@ -145,7 +145,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the CLI reports, it does not dump traces
         from bot.crm.db import DatabaseUnavailable
 
-        if isinstance(exc, (DatabaseUnavailable, RuntimeError, ValueError, FileNotFoundError)):
+        if isinstance(exc, (DatabaseUnavailable, RuntimeError, ValueError, FileNotFoundError)):  # PolicyError is a ValueError
             print(f"错误: {exc}", file=sys.stderr)
             return 1
         raise

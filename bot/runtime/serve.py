@@ -61,7 +61,10 @@ def server_commands(settings: Settings, endpoints: Path, model: Path) -> Dict[st
 
 
 def serve() -> int:
+    from bot.policy.model import load_policy
+
     settings = get_settings()
+    load_policy()  # a bad shop_policy.yml stops the start with the fields named (PolicyError)
     schema.upgrade(settings.database_url)
     model = latest_model(settings.models_dir)
     if model is None:
