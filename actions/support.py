@@ -8,9 +8,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ThreadedAction, latest_intent, now, orders, recent_user_messages
+from actions.common import ThreadedAction, latest_intent, latest_text, now, orders, recent_user_messages
 from bot.aftersales.service import requests_of
 from bot.handoff.service import queue_handoff
+from bot.policy.answers import policy_response, policy_values
+from bot.policy.model import load_policy
+
+#: Loaded once at start; a bad shop_policy.yml stops the action server with the fields named.
+POLICY = load_policy()
 
 
 class ActionRefundStatus(ThreadedAction):
@@ -63,4 +68,15 @@ class ActionEscalateComplaint(ThreadedAction):
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         _queue(tracker, "complaint", priority=2)
         dispatcher.utter_message(response="utter_complain_ack")
+        return []
+
+
+class ActionAnswerPolicy(ThreadedAction):
+    """Answers a rules question (运费险, 7天无理由, 保修 …) with the figures from shop_policy.yml."""
+
+    def name(self) -> Text:
+        return "action_answer_policy"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response=policy_response(latest_text(tracker)), **policy_values(POLICY))
         return []
