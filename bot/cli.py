@@ -63,6 +63,22 @@ def _cmd_export_lexicon(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check_policy(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.policy.model import load_policy
+
+    policy = load_policy(Path(args.file) if args.file else None)
+    excluded = "、".join(sorted(policy.no_reason_excluded_categories)) or "无"
+    print(f"售后政策有效（{policy.shop_name}）：")
+    print(f"  无理由退货 {policy.no_reason_days} 天（不适用类目：{excluded}），换货 {policy.exchange_days} 天")
+    print(f"  质量问题退换 {policy.quality_return_days} 天，保修维修 {policy.quality_repair_days} 天")
+    print(f"  运输破损 {policy.damage_report_hours} 小时内反馈，发错漏发 {policy.wrong_or_missing_days} 天内反馈")
+    print(f"  价保 {policy.price_protection_days} 天；退款原路退回，{policy.refund_arrival_days} 个工作日内到账")
+    print(f"  退货地址：{policy.return_address.text()}")
+    return 0
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from bot.training.train import train_model
 
@@ -120,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export-lexicon", help="从 CRM 商品目录导出 NLU 商品词表和 jieba 用户词典")
     p.set_defaults(func=_cmd_export_lexicon)
+
+    p = sub.add_parser("check-policy", help="检查售后政策文件 shop_policy.yml 并显示要点")
+    p.add_argument("--file", help="要检查的文件（默认项目根目录的 shop_policy.yml）")
+    p.set_defaults(func=_cmd_check_policy)
 
     p = sub.add_parser("train", help="训练 NLU 和对话模型（数据没变时复用已有模型）")
     p.add_argument("--force", action="store_true", help="即使数据没变也重新训练")

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_help_lists_every_command() -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "--help"], cwd=ROOT, capture_output=True, text=True, check=True)
-    for command in ("init-db", "reset-db", "seed-demo", "export-lexicon", "train", "serve", "chat"):
+    for command in ("init-db", "reset-db", "seed-demo", "export-lexicon", "check-policy", "train", "serve", "chat"):
         assert command in result.stdout
 
 
@@ -41,3 +41,14 @@ def test_unreachable_database_is_a_clear_error(capsys: pytest.CaptureFixture[str
     assert main(["--database-url", url, "init-db"]) == 1
     err = capsys.readouterr().err
     assert "无法连接" in err and "xiaoer_database_that_does_not_exist" in err
+
+
+def test_check_policy_shows_the_rules_or_names_the_bad_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-policy"]) == 0
+    assert "无理由退货 7 天" in capsys.readouterr().out
+    bad = tmp_path / "policy.yml"
+    bad.write_text(
+        (ROOT / "shop_policy.yml").read_text(encoding="utf-8").replace("report_within_hours: 48", "report_within_hours: 两天")
+    )
+    assert main(["check-policy", "--file", str(bad)]) == 1
+    assert "damaged_in_transit.report_within_hours" in capsys.readouterr().err
