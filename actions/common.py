@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
+from bot.orders import reference
 from bot.orders.replies import Reply
 from bot.orders.service import OrderService
 
@@ -39,10 +40,7 @@ def latest_entities(tracker: Tracker) -> List[Dict[str, Any]]:
 
 
 def first_entity(tracker: Tracker, name: str) -> Optional[str]:
-    for entity in latest_entities(tracker):
-        if entity.get("entity") == name and entity.get("value"):
-            return str(entity["value"])
-    return None
+    return reference.first_entity(latest_entities(tracker), name)
 
 
 def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:

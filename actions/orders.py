@@ -19,7 +19,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     ThreadedAction,
-    first_entity,
     latest_entities,
     latest_intent,
     latest_text,
@@ -27,16 +26,18 @@ from actions.common import (
     orders,
     say,
 )
+from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
 from bot.orders import replies
-from bot.orders.address import PHONE_PATTERN, ParsedAddress, parse_address
+from bot.orders.address import ParsedAddress, parse_address
 from bot.orders.confirm import interpret_confirmation
 from bot.orders.reference import (
-    ORDER_NO_PATTERN,
     RELEVANT_STATUSES,
     Outcome,
     Purpose,
+    entity_or_match,
     parse_reference,
     resolve,
+    shortlist,
 )
 from bot.orders.service import CustomerView, OrderView, VerifyOutcome
 
@@ -69,8 +70,9 @@ def purpose_of(tracker: Tracker) -> Purpose:
     return Purpose(tracker.get_slot("order_purpose") or Purpose.STATUS.value)
 
 
-def _set(name: str, value: Any) -> Dict[Text, Any]:
-    return SlotSet(name, value)
+def cleared_order_form() -> List[Dict[Text, Any]]:
+    """Events that forget a finished or abandoned order form (the focus order stays)."""
+    return [SlotSet(name, None) for name in ORDER_SLOTS_TO_RESET]
 
 
 class ValidateOrderForm(ThreadedAction):
@@ -102,10 +104,14 @@ class _FormStep:
 
     def set(self, name: str, value: Any) -> None:
         self.slots[name] = value
-        self.events.append(_set(name, value))
+        self.events.append(SlotSet(name, value))
 
     def ask(self, slot_name: Optional[str]) -> List[Dict[Text, Any]]:
-        return self.events + [_set("requested_slot", slot_name)]
+        return self.events + [SlotSet("requested_slot", slot_name)]
+
+    def decided_next(self) -> bool:
+        """True when this turn already chose what to ask next (or to end the form)."""
+        return bool(self.events) and self.events[-1].get("name") == "requested_slot"
 
     def is_digression(self) -> bool:
         return self.intent not in FORM_INTENTS
@@ -123,14 +129,15 @@ class _FormStep:
         if customer is None:
             customer = self.verify()
             if customer is None:
-                return self.events if self.events and self.events[-1].get("name") == "requested_slot" else self.ask_verification()
+                return self.events if self.decided_next() else self.ask_verification()
         return self.order_steps(customer)
 
     # -- identity ------------------------------------------------------------------------
 
     def verify(self) -> Optional[CustomerView]:
-        phone = first_entity(self.tracker, "phone") or _search(PHONE_PATTERN, self.text)
-        order_no = first_entity(self.tracker, "order_id") or _search(ORDER_NO_PATTERN, self.text)
+        entities = latest_entities(self.tracker)
+        phone = entity_or_match(entities, "phone", PHONE_PATTERN, self.text)
+        order_no = entity_or_match(entities, "order_id", ORDER_NO_PATTERN, self.text)
         if phone:
             self.set("verify_phone", phone)
         if order_no and (self.slot("verify_phone") or self.requested == "verify_order_no"):
@@ -143,7 +150,7 @@ class _FormStep:
                 response="utter_verify_invalid_phone" if self.requested == "verify_phone" else "utter_verify_invalid_order_no"
             )
             self.set(self.requested, None)
-            self.events.append(_set("requested_slot", self.requested))
+            self.events.append(SlotSet("requested_slot", self.requested))
             return None
         if not (self.slot("verify_phone") and self.slot("verify_order_no")):
             return None
@@ -158,10 +165,10 @@ class _FormStep:
         if attempts >= MAX_VERIFY_ATTEMPTS:
             self.dispatcher.utter_message(response="utter_verify_failed")
             self.set("order_id", None)
-            self.events.append(_set("requested_slot", None))
+            self.events.append(SlotSet("requested_slot", None))
             return None
         self.dispatcher.utter_message(response="utter_verify_mismatch")
-        self.events.append(_set("requested_slot", "verify_phone"))
+        self.events.append(SlotSet("requested_slot", "verify_phone"))
         return None
 
     def ask_verification(self) -> List[Dict[Text, Any]]:
@@ -186,7 +193,7 @@ class _FormStep:
                 # "不是这单，是…": a different order now; its confirmation starts afresh
                 self.requested = None
             if order_id is None:
-                return self.events if self.events and self.events[-1].get("name") == "requested_slot" else self.ask("order_id")
+                return self.events if self.decided_next() else self.ask("order_id")
         if self.purpose not in (Purpose.CANCEL, Purpose.CHANGE_ADDRESS):
             return self.done(order_id)  # nothing more to ask: action_order_request answers
         order = orders.order(customer.id, order_id)
@@ -215,7 +222,7 @@ class _FormStep:
         if result.outcome == Outcome.NO_ORDERS:
             self.dispatcher.utter_message(response="utter_no_orders")
             self.set("order_id", None)
-            self.events.append(_set("requested_slot", None))
+            self.events.append(SlotSet("requested_slot", None))
             return None
         if result.outcome == Outcome.NOT_FOUND:
             self.dispatcher.utter_message(response="utter_order_not_found", order_no=reference.order_no)
@@ -268,11 +275,6 @@ class _FormStep:
         return self.ask("order_confirm")
 
 
-def _search(pattern: Any, text: str) -> Optional[str]:
-    match = pattern.search(text or "")
-    return match.group(0) if match else None
-
-
 class ActionAskOrderId(ThreadedAction):
     """Asks which order, listing the buyer's likely candidates as numbered choices."""
 
@@ -285,10 +287,7 @@ class ActionAskOrderId(ThreadedAction):
             return []
         shown = list(tracker.get_slot("order_candidates") or [])
         if not shown:
-            purpose = purpose_of(tracker)
-            candidates = sorted(orders.candidates(customer.id), key=lambda c: c.created_at, reverse=True)
-            relevant = [c for c in candidates if c.status in RELEVANT_STATUSES[purpose]] or candidates
-            shown = [c.order_no for c in relevant[:5]]
+            shown = shortlist(orders.candidates(customer.id), purpose_of(tracker))
         views = orders.orders(customer.id, shown)
         lines = [f"{index}. {view.short_label()}" for index, view in enumerate(views, start=1)]
         buttons = [
@@ -348,7 +347,7 @@ class ActionOrderRequest(ThreadedAction):
         return "action_order_request"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        events: List[Dict[Text, Any]] = [SlotSet(name, None) for name in ORDER_SLOTS_TO_RESET]
+        events = cleared_order_form()
         customer = orders.identify(tracker.sender_id)
         order_id = tracker.get_slot("order_id")
         if customer is None or not order_id:
@@ -400,7 +399,7 @@ class ActionStopOrderForm(ThreadedAction):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_order_form_stopped")
-        return [SlotSet(name, None) for name in ORDER_SLOTS_TO_RESET]
+        return cleared_order_form()
 
 
 class ActionResetOrderForm(ThreadedAction):
@@ -410,4 +409,4 @@ class ActionResetOrderForm(ThreadedAction):
         return "action_reset_order_form"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        return [SlotSet(name, None) for name in ORDER_SLOTS_TO_RESET]
+        return cleared_order_form()

@@ -57,18 +57,6 @@ class CrmRepository:
 
     # --- orders ---------------------------------------------------------------------
 
-    def orders_of(self, customer_id: int, limit: int = 50) -> Sequence[Order]:
-        """The customer's orders, newest first, with items and products loaded."""
-        return list(
-            self.session.execute(
-                select(Order)
-                .where(Order.customer_id == customer_id)
-                .order_by(Order.created_at.desc())
-                .limit(limit)
-                .options(selectinload(Order.items).selectinload(OrderItem.product))
-            ).scalars()
-        )
-
     def order_product_rows(self, customer_id: int, limit: int = 50) -> List[tuple]:
         """(order_no, status, created_at, product name, aliases) of the customer's newest orders."""
         recent = (
@@ -90,17 +78,11 @@ class CrmRepository:
 
     def order_of(self, customer_id: int, order_no: str) -> Optional[Order]:
         """One order by number, only if it belongs to this customer."""
-        return self.session.execute(
-            select(Order)
-            .where(Order.order_no == order_no, Order.customer_id == customer_id)
-            .options(
-                selectinload(Order.items),
-                selectinload(Order.shipments).selectinload(Shipment.events),
-            )
-        ).scalar_one_or_none()
+        found = self.orders_by_no(customer_id, [order_no])
+        return found[0] if found else None
 
     def orders_by_no(self, customer_id: int, order_nos: Sequence[str]) -> Sequence[Order]:
-        """Several orders of this customer by number, with items and logistics, in four queries."""
+        """Orders of this customer by number, with items and logistics, in four queries."""
         if not order_nos:
             return []
         return list(

@@ -20,11 +20,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
 from bot.nlu.lexicon import read_lexicon
 from bot.settings import PROJECT_ROOT
 
-ORDER_ID = re.compile(r"(?<![\dA-Za-z])[1-9]\d{15}(?!\d)")
-PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 MEASURE_WORDS = "件个双瓶盒条套台支包袋只片份副顶罐箱本把张"
 QUANTITY = re.compile(rf"(\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?=\s*[{MEASURE_WORDS}])")
 CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -63,7 +62,7 @@ class CatalogMatcher:
             return []
         doc = self.nlp.make_doc(text[:2000])
         spans: List[Span] = [Span(doc, start, end, label="product") for _, start, end in self.matcher(doc)]
-        for label, pattern in (("order_id", ORDER_ID), ("phone", PHONE)):
+        for label, pattern in (("order_id", ORDER_NO_PATTERN), ("phone", PHONE_PATTERN)):
             spans.extend(self._regex_spans(doc, pattern, label))
         spans.extend(self._regex_spans(doc, QUANTITY, "quantity", group=1))
         return [self._to_entity(span) for span in sorted(filter_spans(spans), key=lambda s: s.start_char)]

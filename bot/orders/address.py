@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-PHONE_PATTERN = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+from bot.crm.formats import PHONE_PATTERN
+
 LEAD_IN = re.compile(
     r"^(?:(?:帮我|麻烦|请|亲|你好|您好)[，,\s]*)*"
     r"(?:把?(?:收货)?地址|新地址|地址)?\s*(?:改成|改为|换成|换到|改到|是|为|:|：)?\s*",

@@ -15,9 +15,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Iterable, List, Optional, Sequence
 
+from bot.crm.formats import ORDER_NO_PATTERN
 from bot.crm.models import OrderStatus
 
-ORDER_NO_PATTERN = re.compile(r"(?<!\d)[1-9]\d{15}(?!\d)")
 LATEST_WORDS = (
     "最近",
     "最新",
@@ -100,11 +100,8 @@ def parse_reference(text: str, entities: Iterable[dict] = ()) -> OrderReference:
     """Read an order reference out of a message and its extracted entities."""
     text = text or ""
     entity_list = list(entities)
-    order_no = _first_entity(entity_list, "order_id")
-    if order_no is None:
-        match = ORDER_NO_PATTERN.search(text)
-        order_no = match.group(0) if match else None
-    product = _first_entity(entity_list, "product")
+    order_no = entity_or_match(entity_list, "order_id", ORDER_NO_PATTERN, text)
+    product = first_entity(entity_list, "product")
     return OrderReference(
         order_no=order_no,
         product=product,
@@ -126,11 +123,21 @@ def parse_choice(text: str) -> Optional[int]:
     return None
 
 
-def _first_entity(entities: List[dict], name: str) -> Optional[str]:
+def first_entity(entities: Iterable[dict], name: str) -> Optional[str]:
+    """The value of the first extracted entity called ``name``."""
     for entity in entities:
         if entity.get("entity") == name and entity.get("value"):
             return str(entity["value"]).strip()
     return None
+
+
+def entity_or_match(entities: Iterable[dict], name: str, pattern: re.Pattern, text: str) -> Optional[str]:
+    """The extracted entity, or else the identifier's pattern in the raw text."""
+    found = first_entity(entities, name)
+    if found is None:
+        match = pattern.search(text or "")
+        found = match.group(0) if match else None
+    return found
 
 
 def resolve(
@@ -176,8 +183,14 @@ def resolve(
         return Resolution(Outcome.FOUND, relevant[0].order_no)
     if len(pool) == 1:
         return Resolution(Outcome.FOUND, pool[0].order_no)
-    choices = relevant or pool
-    return Resolution(Outcome.AMBIGUOUS, candidates=[o.order_no for o in choices[:max_candidates]])
+    return Resolution(Outcome.AMBIGUOUS, candidates=shortlist(pool, purpose, max_candidates))
+
+
+def shortlist(orders: Sequence[OrderCandidate], purpose: Purpose, limit: int = 5) -> List[str]:
+    """The orders to offer when asking "which one?": newest first, those that fit the purpose if any."""
+    newest_first = sorted(orders, key=lambda o: o.created_at, reverse=True)
+    relevant = [o for o in newest_first if o.status in RELEVANT_STATUSES[purpose]]
+    return [o.order_no for o in (relevant or newest_first)[:limit]]
 
 
 def _pick_shown(choice: int, shown: Sequence[str]) -> Optional[str]:

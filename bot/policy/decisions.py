@@ -189,31 +189,38 @@ def _quality_issue(order, item, request, since, now, policy: Policy) -> Decision
     return Decision(False, Offer.HUMAN, f"已超过质量问题的{policy.quality_return_days}天退换期限，需要人工为您看看还能怎么处理")
 
 
+def _reported_in_time(
+    since: timedelta, window: timedelta, late_rule: str, rule: str, payer: str, refund: Decimal, photos: bool
+) -> Decision:
+    """The shop's own fault (damage in transit, wrong or missing goods): reship or refund if reported in time."""
+    if since > window:
+        return Decision(False, Offer.HUMAN, late_rule)
+    return Decision(True, Offer.RESHIP_OR_REFUND, f"{rule}；{_payer_rule(payer)}", payer, refund, needs_photos=photos)
+
+
 def _damaged(order, item, request, since, now, policy: Policy) -> Decision:  # type: ignore[no-untyped-def]
     hours = policy.damage_report_hours
-    if since > timedelta(hours=hours):
-        return Decision(False, Offer.HUMAN, f"运输破损需在签收后{hours}小时内反馈，已超过时限，需要人工核实")
-    return Decision(
-        True,
-        Offer.RESHIP_OR_REFUND,
-        f"签收后{hours}小时内反馈的运输破损，店铺补发或退款，运费由店铺承担",
+    return _reported_in_time(
+        since,
+        timedelta(hours=hours),
+        f"运输破损需在签收后{hours}小时内反馈，已超过时限，需要人工核实",
+        f"签收后{hours}小时内反馈的运输破损，店铺为您补发或退款",
         policy.damage_shipping_payer,
         refund_for(item, request),
-        needs_photos=policy.damage_photos_required,
+        policy.damage_photos_required,
     )
 
 
 def _wrong_or_missing(order, item, request, since, now, policy: Policy) -> Decision:  # type: ignore[no-untyped-def]
     days = policy.wrong_or_missing_days
-    if since > timedelta(days=days):
-        return Decision(False, Offer.HUMAN, f"发错或漏发需在签收后{days}天内反馈，已超过时限，需要人工核实")
-    return Decision(
-        True,
-        Offer.RESHIP_OR_REFUND,
-        "发错或漏发是店铺的责任，为您补发或按差额退款，运费由店铺承担",
+    return _reported_in_time(
+        since,
+        timedelta(days=days),
+        f"发错或漏发需在签收后{days}天内反馈，已超过时限，需要人工核实",
+        "发错或漏发是店铺的责任，为您补发或按差额退款",
         policy.wrong_or_missing_shipping_payer,
         refund_for(item, request),
-        needs_photos=True,
+        True,
     )
 
 
