@@ -16,10 +16,13 @@ from bot import clock
 from bot.orders import reference
 from bot.orders.replies import Reply
 from bot.orders.service import OrderService
+from bot.policy.model import load_policy
 
 logger = logging.getLogger(__name__)
 
 orders = OrderService()
+#: Loaded once at start; a bad shop_policy.yml stops the action server with the fields named.
+POLICY = load_policy()
 
 
 def now() -> datetime:

@@ -17,44 +17,28 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (
-    ThreadedAction,
-    latest_entities,
-    latest_intent,
-    latest_text,
-    now,
-    orders,
-    say,
-)
-from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
+from actions.common import ThreadedAction, now, orders, say
+from actions.form_step import FormStep, purpose_of
 from bot.orders import replies
 from bot.orders.address import ParsedAddress, parse_address
-from bot.orders.confirm import interpret_confirmation
-from bot.orders.reference import (
-    RELEVANT_STATUSES,
-    Outcome,
-    Purpose,
-    entity_or_match,
-    parse_reference,
-    resolve,
-    shortlist,
-)
-from bot.orders.service import CustomerView, OrderView, VerifyOutcome
+from bot.orders.reference import Purpose, shortlist
+from bot.orders.service import CustomerView, OrderView
 
 #: Intents that answer the form's questions or redirect it; anything else is a digression
 #: the form rejects so the rules can answer it and come back.
-FORM_INTENTS = {
-    "inform",
-    "affirm",
-    "deny",
-    "nlu_fallback",
-    "query_order",
-    "query_logistics",
-    "urge_shipment",
-    "change_address",
-    "cancel_order",
-}
-MAX_VERIFY_ATTEMPTS = 3
+ORDER_FORM_INTENTS = frozenset(
+    {
+        "inform",
+        "affirm",
+        "deny",
+        "nlu_fallback",
+        "query_order",
+        "query_logistics",
+        "urge_shipment",
+        "change_address",
+        "cancel_order",
+    }
+)
 ORDER_SLOTS_TO_RESET = [
     "order_id",
     "order_candidates",
@@ -64,10 +48,6 @@ ORDER_SLOTS_TO_RESET = [
     "verify_phone",
     "verify_order_no",
 ]
-
-
-def purpose_of(tracker: Tracker) -> Purpose:
-    return Purpose(tracker.get_slot("order_purpose") or Purpose.STATUS.value)
 
 
 def cleared_order_form() -> List[Dict[Text, Any]]:
@@ -86,114 +66,27 @@ class ValidateOrderForm(ThreadedAction):
         return step.run()
 
 
-class _FormStep:
-    """One turn of order_form; returns the slot events, ending with the slot to ask next."""
+class _FormStep(FormStep):
+    """One turn of order_form."""
 
-    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker):
-        self.dispatcher = dispatcher
-        self.tracker = tracker
-        self.requested: Optional[str] = tracker.get_slot("requested_slot")
-        self.intent = latest_intent(tracker)
-        self.text = latest_text(tracker)
-        self.purpose = purpose_of(tracker)
-        self.events: List[Dict[Text, Any]] = []
-        self.slots: Dict[str, Any] = {}
-
-    def slot(self, name: str) -> Any:
-        return self.slots[name] if name in self.slots else self.tracker.get_slot(name)
-
-    def set(self, name: str, value: Any) -> None:
-        self.slots[name] = value
-        self.events.append(SlotSet(name, value))
-
-    def ask(self, slot_name: Optional[str]) -> List[Dict[Text, Any]]:
-        return self.events + [SlotSet("requested_slot", slot_name)]
-
-    def decided_next(self) -> bool:
-        """True when this turn already chose what to ask next (or to end the form)."""
-        return bool(self.events) and self.events[-1].get("name") == "requested_slot"
-
-    def is_digression(self) -> bool:
-        return self.intent not in FORM_INTENTS
-
-    def reject(self) -> List[Dict[Text, Any]]:
-        """No slot filled: Rasa rejects the form and the digression rules answer."""
-        return []
+    form_intents = ORDER_FORM_INTENTS
 
     # -- the turn ------------------------------------------------------------------------
 
     def run(self) -> List[Dict[Text, Any]]:
         if self.intent == "deny" and self.requested in ("order_id", "verify_phone", "verify_order_no", "new_address"):
             return self.reject()  # "都不是 / 算了不改了": the stop rule ends the form
-        customer = orders.identify(self.tracker.sender_id)
+        customer = self.identified()
         if customer is None:
-            customer = self.verify()
-            if customer is None:
-                return self.events if self.decided_next() else self.ask_verification()
+            return self.ask_identity()
         return self.order_steps(customer)
-
-    # -- identity ------------------------------------------------------------------------
-
-    def verify(self) -> Optional[CustomerView]:
-        entities = latest_entities(self.tracker)
-        phone = entity_or_match(entities, "phone", PHONE_PATTERN, self.text)
-        order_no = entity_or_match(entities, "order_id", ORDER_NO_PATTERN, self.text)
-        if phone:
-            self.set("verify_phone", phone)
-        if order_no and (self.slot("verify_phone") or self.requested == "verify_order_no"):
-            self.set("verify_order_no", order_no)
-        if not phone and not order_no and self.requested in ("verify_phone", "verify_order_no"):
-            if self.is_digression():
-                self.events = []
-                return None
-            self.dispatcher.utter_message(
-                response="utter_verify_invalid_phone" if self.requested == "verify_phone" else "utter_verify_invalid_order_no"
-            )
-            self.set(self.requested, None)
-            self.events.append(SlotSet("requested_slot", self.requested))
-            return None
-        if not (self.slot("verify_phone") and self.slot("verify_order_no")):
-            return None
-        outcome, customer = orders.verify(self.tracker.sender_id, self.slot("verify_phone"), self.slot("verify_order_no"), now())
-        if outcome == VerifyOutcome.VERIFIED and customer is not None:
-            self.dispatcher.utter_message(response="utter_verify_ok", nickname=customer.nickname)
-            return customer
-        attempts = int(self.slot("verify_attempts") or 0) + 1
-        self.set("verify_attempts", float(attempts))
-        self.set("verify_phone", None)
-        self.set("verify_order_no", None)
-        if attempts >= MAX_VERIFY_ATTEMPTS:
-            self.dispatcher.utter_message(response="utter_verify_failed")
-            self.set("order_id", None)
-            self.events.append(SlotSet("requested_slot", None))
-            return None
-        self.dispatcher.utter_message(response="utter_verify_mismatch")
-        self.events.append(SlotSet("requested_slot", "verify_phone"))
-        return None
-
-    def ask_verification(self) -> List[Dict[Text, Any]]:
-        if self.is_digression() and self.requested and not self.events:
-            return self.reject()
-        missing = "verify_phone" if not self.slot("verify_phone") else "verify_order_no"
-        if self.requested == missing and not self.events:
-            self.set(missing, None)  # re-asking counts as handled, not a rejection
-        return self.ask(missing)
 
     # -- which order -----------------------------------------------------------------------
 
     def order_steps(self, customer: CustomerView) -> List[Dict[Text, Any]]:
-        order_id = self.slot("order_id")
-        answering_other = self.requested in ("new_address", "order_confirm")
-        reference = parse_reference(self.text, latest_entities(self.tracker))
-        names_order = bool(reference.order_no or reference.product or reference.latest or reference.choice)
-        if order_id is None or reference.order_no or (names_order and not answering_other):
-            previous = order_id
-            order_id = self.resolve_order(customer, reference, names_order)
-            if previous is not None and order_id not in (None, previous):
-                # "不是这单，是…": a different order now; its confirmation starts afresh
-                self.requested = None
-            if order_id is None:
-                return self.events if self.decided_next() else self.ask("order_id")
+        order_id = self.which_order(customer, answering_other=self.requested in ("new_address", "order_confirm"))
+        if order_id is None:
+            return self.events if self.decided_next() else self.ask("order_id")
         if self.purpose not in (Purpose.CANCEL, Purpose.CHANGE_ADDRESS):
             return self.done(order_id)  # nothing more to ask: action_order_request answers
         order = orders.order(customer.id, order_id)
@@ -201,36 +94,6 @@ class _FormStep:
             self.set("order_id", None)
             return self.ask("order_id")
         return self.purpose_steps(order)
-
-    def resolve_order(self, customer: CustomerView, reference: Any, names_order: bool) -> Optional[str]:
-        if not names_order and self.requested == "order_id" and self.is_digression():
-            self.events = []
-            return None
-        candidates = orders.candidates(customer.id)
-        shown = list(self.slot("order_candidates") or [])
-        focus = self.tracker.get_slot("focus_order_id")
-        if not names_order and focus and self.requested is None:
-            focused = next((c for c in candidates if c.order_no == focus), None)
-            if focused is not None and focused.status in RELEVANT_STATUSES[self.purpose]:
-                self.set("order_id", focus)
-                return focus
-        result = resolve(reference, candidates, self.purpose, shown if self.requested == "order_id" else [])
-        if result.outcome == Outcome.FOUND:
-            self.set("order_id", result.order_no)
-            self.set("order_candidates", None)
-            return result.order_no
-        if result.outcome == Outcome.NO_ORDERS:
-            self.dispatcher.utter_message(response="utter_no_orders")
-            self.set("order_id", None)
-            self.events.append(SlotSet("requested_slot", None))
-            return None
-        if result.outcome == Outcome.NOT_FOUND:
-            self.dispatcher.utter_message(response="utter_order_not_found", order_no=reference.order_no)
-        elif result.outcome == Outcome.NO_MATCH:
-            self.dispatcher.utter_message(response="utter_no_product_order", product=reference.product)
-        self.set("order_candidates", result.candidates or None)
-        self.set("order_id", None)
-        return None
 
     # -- what to do with it ------------------------------------------------------------------
 
@@ -256,23 +119,6 @@ class _FormStep:
                 return self.ask("new_address")
             return self.confirmation()
         return self.done(order.order_no)
-
-    def done(self, order_id: str) -> List[Dict[Text, Any]]:
-        """End the form; the order is (re)stated so Rasa sees a validated slot, not a rejection."""
-        if not self.events:
-            self.set("order_id", order_id)
-        return self.ask(None)
-
-    def confirmation(self) -> List[Dict[Text, Any]]:
-        if self.requested == "order_confirm":
-            answer = interpret_confirmation(self.text, self.intent)
-            if answer is not None:
-                self.set("order_confirm", answer)
-                return self.ask(None)
-            if self.is_digression() and not self.events:
-                return self.reject()
-        self.set("order_confirm", None)
-        return self.ask("order_confirm")
 
 
 class ActionAskOrderId(ThreadedAction):

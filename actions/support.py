@@ -1,4 +1,4 @@
-"""After-sales status, handoff to staff and complaints (first slice; full flows come later)."""
+"""Handoff to staff, complaints and policy questions."""
 
 from __future__ import annotations
 
@@ -8,33 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ThreadedAction, latest_intent, latest_text, now, orders, recent_user_messages
-from bot.aftersales.service import requests_of
+from actions.common import POLICY, ThreadedAction, latest_intent, latest_text, now, orders, recent_user_messages
 from bot.handoff.service import queue_handoff
 from bot.policy.answers import policy_response, policy_values
-from bot.policy.model import load_policy
-
-#: Loaded once at start; a bad shop_policy.yml stops the action server with the fields named.
-POLICY = load_policy()
-
-
-class ActionRefundStatus(ThreadedAction):
-    """Reads the buyer's return/refund requests from the CRM."""
-
-    def name(self) -> Text:
-        return "action_refund_status"
-
-    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        customer = orders.identify(tracker.sender_id)
-        if customer is None:
-            dispatcher.utter_message(response="utter_need_verification")
-            return []
-        found = requests_of(customer.id)
-        if not found:
-            dispatcher.utter_message(response="utter_refund_status_none")
-        else:
-            dispatcher.utter_message(response="utter_refund_status", lines="\n".join(r.line() for r in found))
-        return []
 
 
 def _queue(tracker: Tracker, reason: str, priority: int) -> int:

@@ -141,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="要检查的文件（默认项目根目录的 shop_policy.yml）")
     p.set_defaults(func=_cmd_check_policy)
 
+    from bot.aftersales import staff
+
+    staff.add_parser(sub)
+
     p = sub.add_parser("train", help="训练 NLU 和对话模型（数据没变时复用已有模型）")
     p.add_argument("--force", action="store_true", help="即使数据没变也重新训练")
     p.add_argument("--if-missing", action="store_true", help="models/ 里已有模型时不训练")

@@ -9,3 +9,5 @@ import re
 
 ORDER_NO_PATTERN = re.compile(r"(?<![\dA-Za-z])[1-9]\d{15}(?!\d)")
 PHONE_PATTERN = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+#: After-sales case numbers: RMA + yymmdd + a four-digit sequence of the day (RMA2611250001).
+RMA_PATTERN = re.compile(r"(?<![A-Za-z0-9])RMA\d{10}(?!\d)", re.IGNORECASE)

@@ -66,6 +66,7 @@ class ReturnKind(StrEnum):
     EXCHANGE = "换货"
     REFUND_ONLY = "仅退款"
     RESHIP = "补发"
+    REPAIR = "维修"
 
 
 class ReturnStatus(StrEnum):
@@ -73,6 +74,7 @@ class ReturnStatus(StrEnum):
     APPROVED = "已同意"
     RECEIVED = "已收到退货"
     REFUNDED = "已退款"
+    COMPLETED = "已完成"  # exchange or repair sent back, reship sent
     REJECTED = "已拒绝"
     CANCELLED = "已撤销"
 
@@ -354,7 +356,7 @@ class ReturnRequest(Base):
     idempotency_key: Mapped[str] = Column(String(128), unique=True, nullable=False)
     customer_id: Mapped[int] = Column(ForeignKey("customers.id"), nullable=False, index=True)
     order_id: Mapped[int] = Column(ForeignKey("orders.id"), nullable=False, index=True)
-    order_item_id: Mapped[Optional[int]] = Column(ForeignKey("order_items.id"))
+    order_item_id: Mapped[Optional[int]] = Column(ForeignKey("order_items.id"), index=True)
     kind: Mapped[str] = _enum_column(ReturnKind, nullable=False)
     status: Mapped[str] = _enum_column(ReturnStatus, nullable=False)
     quantity: Mapped[int] = Column(Integer, nullable=False, default=1)
@@ -363,6 +365,8 @@ class ReturnRequest(Base):
     return_shipping_payer: Mapped[Optional[str]] = Column(String(16))
     refund_amount: Mapped[Optional[Decimal]] = Column(MONEY)
     exchange_variant_id: Mapped[Optional[int]] = Column(ForeignKey("product_variants.id"))
+    evidence: Mapped[Optional[str]] = Column(String(16))  # photos sent / promised
+    sender_id: Mapped[Optional[str]] = Column(String(128))  # the chat it came from
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
     updated_at: Mapped[datetime] = Column(DateTime, nullable=False)
 

@@ -1,4 +1,4 @@
-"""A spaCy-based entity extractor for the shop: products, order numbers, phones, quantities.
+"""A spaCy-based entity extractor for the shop: products, order numbers, phones, quantities, RMA numbers.
 
 Why a rule component and not DIET entities: the catalogue is known exactly and
 order numbers / phones have fixed shapes, so matching them is more reliable
@@ -20,29 +20,13 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
+from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN, RMA_PATTERN
 from bot.nlu.lexicon import read_lexicon
+from bot.nlu.numbers import chinese_number
 from bot.settings import PROJECT_ROOT
 
 MEASURE_WORDS = "件个双瓶盒条套台支包袋只片份副顶罐箱本把张"
-QUANTITY = re.compile(rf"(\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?=\s*[{MEASURE_WORDS}])")
-CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def chinese_number(text: str) -> Optional[int]:
-    """'3' -> 3, '两' -> 2, '十二' -> 12, '二十' -> 20; None if not a small number."""
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        tens_value = CHINESE_DIGITS.get(tens, 1) if tens else 1
-        ones_value = CHINESE_DIGITS.get(ones, 0) if ones else 0
-        return tens_value * 10 + ones_value
-    if len(text) == 1 and text in CHINESE_DIGITS:
-        return CHINESE_DIGITS[text]
-    return None
+QUANTITY = re.compile(rf"(?<![第\d一二两三四五六七八九十])(\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?=\s*[{MEASURE_WORDS}])")
 
 
 class CatalogMatcher:
@@ -62,7 +46,7 @@ class CatalogMatcher:
             return []
         doc = self.nlp.make_doc(text[:2000])
         spans: List[Span] = [Span(doc, start, end, label="product") for _, start, end in self.matcher(doc)]
-        for label, pattern in (("order_id", ORDER_NO_PATTERN), ("phone", PHONE_PATTERN)):
+        for label, pattern in (("order_id", ORDER_NO_PATTERN), ("phone", PHONE_PATTERN), ("rma_no", RMA_PATTERN)):
             spans.extend(self._regex_spans(doc, pattern, label))
         spans.extend(self._regex_spans(doc, QUANTITY, "quantity", group=1))
         return [self._to_entity(span) for span in sorted(filter_spans(spans), key=lambda s: s.start_char)]
@@ -80,6 +64,8 @@ class CatalogMatcher:
         value: Any = span.text
         if span.label_ == "quantity":
             value = str(chinese_number(span.text) or span.text)
+        elif span.label_ == "rma_no":
+            value = span.text.upper()
         return {
             "entity": span.label_,
             "start": span.start_char,

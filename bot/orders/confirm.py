@@ -9,7 +9,7 @@ agreeing word or sign in the text itself; anything else is asked again.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import AbstractSet, Optional
 
 REFUSAL = re.compile(
     r"不取消|别取消|不要取消|先不|不改|别改|不用改|不用了|算了|再想想|等等|不确认|还是留着|保留|不是|不对|不行|不可以|no\b",
@@ -22,13 +22,17 @@ AGREEMENT = re.compile(
 ANSWER_INTENTS = {"affirm", "deny", "cancel_order", "change_address", "inform", "nlu_fallback"}
 
 
-def interpret_confirmation(text: str, intent: str) -> Optional[bool]:
-    """True for yes, False for no, None when the message answers neither."""
+def interpret_confirmation(text: str, intent: str, answer_intents: AbstractSet[str] = ANSWER_INTENTS) -> Optional[bool]:
+    """True for yes, False for no, None when the message answers neither.
+
+    ``answer_intents`` are the intents a reply to this question may carry
+    ("确认退货" is labelled request_return, and is still a yes).
+    """
     text = text or ""
     if REFUSAL.search(text):
         return False
     if intent == "deny":
         return False
-    if intent in ANSWER_INTENTS and AGREEMENT.search(text):
+    if intent in answer_intents and AGREEMENT.search(text):
         return True
     return None

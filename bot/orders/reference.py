@@ -50,6 +50,7 @@ class Purpose(str, Enum):
     URGE = "urge"
     CANCEL = "cancel"
     CHANGE_ADDRESS = "change_address"
+    AFTERSALES = "aftersales"  # return, exchange, refund, defect, damage, wrong or missing item
 
 
 RELEVANT_STATUSES = {
@@ -58,6 +59,7 @@ RELEVANT_STATUSES = {
     Purpose.URGE: {OrderStatus.AWAITING_SHIPMENT},
     Purpose.CANCEL: {OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT},
     Purpose.CHANGE_ADDRESS: {OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT},
+    Purpose.AFTERSALES: {OrderStatus.DELIVERED, OrderStatus.COMPLETED},
 }
 
 

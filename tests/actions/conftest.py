@@ -23,10 +23,12 @@ MATCHER = CatalogMatcher(read_lexicon())
 def crm(seeded_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point every service the actions use at the seeded test database, at the seed's 'now'."""
     import actions.common
+    import actions.returns
     from bot.crm.db import session_factory
 
     monkeypatch.setenv("DATABASE_URL", seeded_db_url)
     monkeypatch.setattr(actions.common.orders, "_sessions", session_factory(seeded_db_url))
+    monkeypatch.setattr(actions.returns.aftersales, "_sessions", session_factory(seeded_db_url))
     with clock.frozen(AS_OF):
         yield seeded_db_url
 
@@ -38,6 +40,7 @@ def make_tracker(
     slots: Optional[Dict[str, Any]] = None,
     requested: Optional[str] = None,
     active: bool = True,
+    form: str = "order_form",
 ) -> Tracker:
     """A tracker as Rasa would send it: the latest message parsed, entities from the real matcher."""
     all_slots = {name: None for name in DOMAIN["slots"]}
@@ -51,7 +54,7 @@ def make_tracker(
         events=[{"event": "user", "text": text, "parse_data": message}],
         paused=False,
         followup_action=None,
-        active_loop={"name": "order_form"} if active else {},
+        active_loop={"name": form} if active else {},
         latest_action_name="action_listen",
     )
 

@@ -1,14 +1,8 @@
-"""The order actions against a real CRM: the form loop is driven the way Rasa drives it.
-
-``FormConversation`` plays Rasa's part: it fills ``order_purpose`` from the
-intent (the domain's from_intent mapping), runs ``validate_order_form``, asks
-for the slot it requested through the ask action or response, and runs
-``action_order_request`` once nothing is left to ask.
-"""
+"""The order actions against a real CRM, the form loop driven the way Rasa drives it (tests/actions/forms.py)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import List
 
 import pytest
 from sqlalchemy import select
@@ -21,60 +15,26 @@ from actions.orders import (
 )
 from bot.crm.db import session_scope
 from bot.crm.models import ChannelIdentity, Order, OrderStatus
-from tests.actions.conftest import make_tracker, responses, run_action
+from tests.actions.conftest import responses
+from tests.actions.forms import FormConversation, FormSpec
 
-PURPOSE_BY_INTENT = {
-    "query_order": "status",
-    "query_logistics": "logistics",
-    "urge_shipment": "urge",
-    "cancel_order": "cancel",
-    "change_address": "change_address",
-}
-ASK_ACTIONS = {"order_id": ActionAskOrderId(), "order_confirm": ActionAskOrderConfirm()}
+ORDER_FORM = FormSpec(
+    name="order_form",
+    validate=ValidateOrderForm(),
+    submit=ActionOrderRequest(),
+    ask_actions={"order_id": ActionAskOrderId(), "order_confirm": ActionAskOrderConfirm()},
+    intent_slots={
+        "query_order": {"order_purpose": "status"},
+        "query_logistics": {"order_purpose": "logistics"},
+        "urge_shipment": {"order_purpose": "urge"},
+        "cancel_order": {"order_purpose": "cancel"},
+        "change_address": {"order_purpose": "change_address"},
+    },
+)
 
 
-class FormConversation:
-    def __init__(self, sender: str):
-        self.sender = sender
-        self.slots: Dict[str, Any] = {}
-        self.requested: Optional[str] = None
-        self.active = False
-        self.rejected = False
-
-    async def say(self, text: str, intent: str) -> List[Dict[str, Any]]:
-        """Send one buyer message into the form; returns the bot's messages."""
-        if intent in PURPOSE_BY_INTENT:
-            self.slots["order_purpose"] = PURPOSE_BY_INTENT[intent]
-        tracker = make_tracker(self.sender, text, intent, self.slots, self.requested if self.active else None, self.active)
-        events, messages = await run_action(ValidateOrderForm(), tracker)
-        self.rejected = self.active and not any(e["name"] != "requested_slot" for e in events if e.get("event") == "slot")
-        if self.rejected:
-            return messages
-        self.active = True
-        for event in events:
-            if event.get("event") == "slot":
-                if event["name"] == "requested_slot":
-                    self.requested = event["value"]
-                else:
-                    self.slots[event["name"]] = event["value"]
-        if self.requested is not None:
-            messages += await self._ask(self.requested)
-            return messages
-        self.active = False
-        final_events, final_messages = await run_action(ActionOrderRequest(), make_tracker(self.sender, text, intent, self.slots))
-        for event in final_events:
-            if event.get("event") == "slot":
-                self.slots[event["name"]] = event["value"]
-        return messages + final_messages
-
-    async def _ask(self, slot: str) -> List[Dict[str, Any]]:
-        if slot in ASK_ACTIONS:
-            events, messages = await run_action(ASK_ACTIONS[slot], make_tracker(self.sender, "", "", self.slots, slot))
-            for event in events:
-                if event.get("event") == "slot":
-                    self.slots[event["name"]] = event["value"]
-            return messages
-        return [{"response": f"utter_ask_{slot}"}]
+def order_chat(sender: str) -> FormConversation:
+    return FormConversation(sender, ORDER_FORM)
 
 
 def order_status(url: str, order_no: str) -> str:
@@ -83,7 +43,7 @@ def order_status(url: str, order_no: str) -> str:
 
 
 async def test_logistics_of_the_only_matching_order(crm: str) -> None:
-    chat = FormConversation("tb_xiaoyu")
+    chat = order_chat("tb_xiaoyu")
     messages = await chat.say("我买的羽绒服到哪了", "query_logistics")
     assert responses(messages) == ["utter_logistics_in_transit"]
     reply = messages[0]
@@ -91,7 +51,7 @@ async def test_logistics_of_the_only_matching_order(crm: str) -> None:
 
 
 async def test_two_candidate_orders_are_listed_then_chosen(crm: str) -> None:
-    chat = FormConversation("tb_chenmei")
+    chat = order_chat("tb_chenmei")
     messages = await chat.say("我买的羽绒服到哪了", "query_logistics")
     assert responses(messages) == ["utter_choose_order"]
     assert "6302718459301124" in messages[0]["order_list"] and "6302718459302235" in messages[0]["order_list"]
@@ -103,7 +63,7 @@ async def test_two_candidate_orders_are_listed_then_chosen(crm: str) -> None:
 
 
 async def test_unknown_sender_is_verified_before_anything_is_shown(crm: str) -> None:
-    chat = FormConversation("wx_guest_42")
+    chat = order_chat("wx_guest_42")
     messages = await chat.say("查一下我的订单", "query_order")
     assert responses(messages) == ["utter_ask_verify_phone"]
     messages = await chat.say("13800000005", "inform")
@@ -115,7 +75,7 @@ async def test_unknown_sender_is_verified_before_anything_is_shown(crm: str) -> 
 
 
 async def test_wrong_identity_three_times_shows_nothing(crm: str) -> None:
-    chat = FormConversation("wx_guest_bad")
+    chat = order_chat("wx_guest_bad")
     await chat.say("我的快递到哪了", "query_logistics")
     seen: List[str] = []
     for _ in range(3):
@@ -127,7 +87,7 @@ async def test_wrong_identity_three_times_shows_nothing(crm: str) -> None:
 
 
 async def test_another_buyers_order_number_is_not_revealed(crm: str) -> None:
-    chat = FormConversation("tb_xiaoyu")
+    chat = order_chat("tb_xiaoyu")
     messages = await chat.say("订单5230917846201337什么情况", "query_order")
     assert responses(messages)[0] == "utter_order_not_found"
     assert "5230917846201337" not in str(messages[1:])  # listed candidates are her own
@@ -135,20 +95,20 @@ async def test_another_buyers_order_number_is_not_revealed(crm: str) -> None:
 
 
 async def test_cancel_with_confirmation_writes_the_crm(crm: str) -> None:
-    chat = FormConversation("tb_wangjun")
+    chat = order_chat("tb_wangjun")
     messages = await chat.say("机械键盘那单不想要了 取消吧", "cancel_order")
     assert responses(messages) == ["utter_confirm_cancel"]
     assert messages[0]["order_no"] == "5230917846201337"
     messages = await chat.say("确认", "affirm")
     assert responses(messages) == ["utter_cancel_done_unpaid"]
     assert order_status(crm, "5230917846201337") == OrderStatus.CANCELLED.value
-    again = FormConversation("tb_wangjun")
+    again = order_chat("tb_wangjun")
     messages = await again.say("取消订单5230917846201337", "cancel_order")
     assert responses(messages) == ["utter_cancel_already"]
 
 
 async def test_cancel_declined_changes_nothing(crm: str) -> None:
-    chat = FormConversation("tb_xiaoyu")
+    chat = order_chat("tb_xiaoyu")
     messages = await chat.say("跑步鞋那单能取消吗", "cancel_order")
     assert responses(messages) == ["utter_confirm_cancel"]
     messages = await chat.say("算了不取消了", "deny")
@@ -157,14 +117,14 @@ async def test_cancel_declined_changes_nothing(crm: str) -> None:
 
 
 async def test_shipped_order_cannot_be_cancelled(crm: str) -> None:
-    chat = FormConversation("tb_zhouting")
+    chat = order_chat("tb_zhouting")
     messages = await chat.say("扫地机器人那单取消掉", "cancel_order")
     assert responses(messages) == ["utter_cancel_not_allowed_shipped"]
     assert order_status(crm, "8526130497501568") == OrderStatus.SHIPPED.value
 
 
 async def test_change_address_asks_confirms_and_writes(crm: str) -> None:
-    chat = FormConversation("tb_xiaoyu")
+    chat = order_chat("tb_xiaoyu")
     messages = await chat.say("跑步鞋的地址填错了", "change_address")
     assert responses(messages) == ["utter_ask_new_address"]
     messages = await chat.say("北京", "inform")
@@ -180,14 +140,14 @@ async def test_change_address_asks_confirms_and_writes(crm: str) -> None:
 
 
 async def test_urge_an_overdue_order(crm: str) -> None:
-    chat = FormConversation("tb_wangjun")
+    chat = order_chat("tb_wangjun")
     messages = await chat.say("鼠标怎么还不发货", "urge_shipment")
     assert responses(messages) == ["utter_urge_overdue"]
     assert messages[0]["order_no"] == "5230917846202448"
 
 
 async def test_follow_up_question_keeps_the_order_in_focus(crm: str) -> None:
-    chat = FormConversation("tb_zhaolei")
+    chat = order_chat("tb_zhaolei")
     messages = await chat.say("皮鞋那单什么情况", "query_order")
     assert responses(messages) == ["utter_order_delivered"]
     messages = await chat.say("物流信息给我看看", "query_logistics")
@@ -196,7 +156,7 @@ async def test_follow_up_question_keeps_the_order_in_focus(crm: str) -> None:
 
 
 async def test_digression_inside_the_form_is_rejected_for_the_rules(crm: str) -> None:
-    chat = FormConversation("tb_chenmei")
+    chat = order_chat("tb_chenmei")
     await chat.say("羽绒服到哪了", "query_logistics")
     assert chat.requested == "order_id"
     messages = await chat.say("你们运费险怎么赔", "ask_policy")
@@ -205,7 +165,7 @@ async def test_digression_inside_the_form_is_rejected_for_the_rules(crm: str) ->
 
 @pytest.mark.parametrize("text", ["", "😭😭😭😭", "啊" * 5000, "1234"])
 async def test_bad_input_while_choosing_gets_a_clear_question(crm: str, text: str) -> None:
-    chat = FormConversation("tb_chenmei")
+    chat = order_chat("tb_chenmei")
     await chat.say("我的羽绒服", "query_logistics")
     messages = await chat.say(text, "nlu_fallback")
     assert responses(messages) == ["utter_choose_order"]
@@ -223,14 +183,14 @@ async def test_buyer_without_orders(crm: str) -> None:
             created_at=__import__("datetime").datetime(2026, 11, 1),
         )
         session.add(loner)
-    chat = FormConversation("tb_new_buyer")
+    chat = order_chat("tb_new_buyer")
     messages = await chat.say("我的订单呢", "query_order")
     assert responses(messages) == ["utter_no_orders"]
     assert chat.active is False
 
 
 async def test_backing_out_while_asked_for_the_address(crm: str) -> None:
-    chat = FormConversation("tb_xiaoyu")
+    chat = order_chat("tb_xiaoyu")
     await chat.say("跑步鞋那单要改地址", "change_address")
     assert chat.requested == "new_address"
     messages = await chat.say("算了不改了", "deny")
@@ -238,7 +198,7 @@ async def test_backing_out_while_asked_for_the_address(crm: str) -> None:
 
 
 async def test_an_emoji_is_no_yes_to_cancelling(crm: str) -> None:
-    chat = FormConversation("tb_xiaoyu")
+    chat = order_chat("tb_xiaoyu")
     await chat.say("跑步鞋那单取消", "cancel_order")
     assert chat.requested == "order_confirm"
     messages = await chat.say("🤔", "affirm")  # NLU can be confidently wrong about emoji
@@ -247,7 +207,7 @@ async def test_an_emoji_is_no_yes_to_cancelling(crm: str) -> None:
 
 
 async def test_naming_another_order_at_the_confirmation_switches_to_it(crm: str) -> None:
-    chat = FormConversation("tb_xiaoyu")
+    chat = order_chat("tb_xiaoyu")
     messages = await chat.say("跑步鞋那单取消吧", "cancel_order")
     assert messages[0]["order_no"] == "4128503961731106"
     messages = await chat.say("不是这单，是4128503961730215", "deny")

@@ -82,7 +82,7 @@ def test_every_intent_has_at_least_40_distinct_examples() -> None:
 def test_heldout_sets_are_never_trained_on(name: str) -> None:
     heldout = examples(ROOT / "tests" / "nlu" / name)
     trained = {text for lines in training_examples().values() for text in lines}
-    assert set(heldout) == set(CORE_INTENTS)
+    assert set(CORE_INTENTS) <= set(heldout) <= set(DOMAIN["intents"])
     for intent, lines in heldout.items():
         assert len(lines) >= 10, intent
         assert not set(lines) & trained, intent

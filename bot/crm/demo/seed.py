@@ -21,6 +21,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.aftersales.stages import FINAL, PATHS
 from bot.crm.models import (
     Address,
     Category,
@@ -31,6 +32,10 @@ from bot.crm.models import (
     OrderStatus,
     Product,
     ProductVariant,
+    ReturnKind,
+    ReturnRequest,
+    ReturnStage,
+    ReturnStatus,
     Shipment,
 )
 
@@ -92,6 +97,8 @@ class FeaturedOrder:
     quantity: int
     age_hours: float  # how long ago it was placed, relative to as_of
     freight_insurance: bool = False
+    more_lines: Tuple[Tuple[str, int, int], ...] = ()  # further (sku, variant, quantity) lines
+    delivered_hours_ago: Optional[float] = None  # pins 签收 exactly, for after-sales windows
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,20 @@ FEATURED_BUYERS: Tuple[FeaturedBuyer, ...] = (
             FeaturedOrder("8526130497502679", S.COMPLETED, "CO005", 0, 1, 24 * 15),
         ),
     ),
+    FeaturedBuyer(
+        "tb_sunli",
+        "丽丽爱购物",
+        "孙丽",
+        "13800000006",
+        (
+            # after-sales walkthrough: two T-shirts and canvas shoes signed for 30 hours ago, with 运费险
+            FeaturedOrder("9637241508601779", S.DELIVERED, "CL003", 2, 2, 80, True, (("SH001", 3, 1),), delivered_hours_ago=30),
+            # a hoodie signed for 10 days ago: past the 7-day no-reason window, inside the 15-day quality window
+            FeaturedOrder("9637241508602881", S.DELIVERED, "CL004", 0, 1, 24 * 13, delivered_hours_ago=24 * 10),
+            # nuts signed for 50 hours ago: food is never a no-reason return; past the 48-hour damage window
+            FeaturedOrder("9637241508603992", S.DELIVERED, "FD001", 0, 2, 24 * 4, delivered_hours_ago=50),
+        ),
+    ),
 )
 
 
@@ -205,11 +226,118 @@ class DemoShopBuilder:
             forced = statuses[index] if index < len(statuses) else None
             self._add_generated_order(customer, forced)
         self.session.flush()
+        returns = self._add_return_history()
+        self.session.flush()
         return {
             "customers": self.customer_target,
             "products": len(self.products),
             "orders": self.order_target,
+            "return_requests": returns,
         }
+
+    # -- after-sales history -------------------------------------------------------------
+
+    def _add_return_history(self) -> int:
+        """Past and open after-sales cases on about one delivered order in twenty, in every stage.
+
+        Featured buyers get none except 林小雨's T-shirt, returned and refunded long ago,
+        so the README walkthrough and the tests start from a known state.
+        """
+        featured_uids = {f.platform_uid for f in FEATURED_BUYERS}
+        orders = self.session.execute(
+            select(Order)
+            .join(Customer, Customer.id == Order.customer_id)
+            .where(Order.delivered_at.is_not(None), Customer.platform_uid.not_in(featured_uids))
+            .order_by(Order.id)
+        ).scalars()
+        sequences: Dict[str, int] = {}
+        count = 0
+        story = [
+            (ReturnKind.RETURN_REFUND, "尺码偏大，不想要了", "签收后7天内，支持7天无理由退货；退货运费由买家承担", "buyer"),
+            (ReturnKind.EXCHANGE, "想换大一码", "签收后7天内可以换尺码或颜色；退货运费由买家承担", "buyer"),
+            (
+                ReturnKind.RETURN_REFUND,
+                "收到有破洞，质量问题",
+                "质量问题在签收后15天内可以退货或换货，退货运费由店铺承担（可先垫付，我们报销）",
+                "shop",
+            ),
+            (ReturnKind.RESHIP, "少发了一件", "发错或漏发是店铺的责任，为您补发或按差额退款；退货运费由店铺承担", None),
+            (
+                ReturnKind.REFUND_ONLY,
+                "外箱压坏，商品破损",
+                "签收后48小时内反馈的运输破损，店铺为您补发或退款；退货运费由店铺承担",
+                None,
+            ),
+        ]
+        xiaoyu_tee = self.session.execute(select(Order).where(Order.order_no == "4128503961733398")).scalar_one()
+        candidates = [(xiaoyu_tee, story[0], ReturnStatus.REFUNDED)]
+        for order in orders:
+            if self.rng.random() < 0.05:
+                outcome = self.rng.choice(list(ReturnStatus))
+                product = order.items[0].product
+                fitting = [
+                    s
+                    for s in story
+                    if (product.no_reason_return or s[0] not in (ReturnKind.EXCHANGE,) and "不想要" not in s[1])
+                    and (s[0] != ReturnKind.EXCHANGE or len(product.variants) > 1)
+                ]
+                candidates.append((order, self.rng.choice(fitting), outcome))
+        for order, (kind, reason, rule, payer), outcome in candidates:
+            if outcome == ReturnStatus.COMPLETED and kind == ReturnKind.RETURN_REFUND:
+                outcome = ReturnStatus.REFUNDED
+            if outcome == ReturnStatus.REFUNDED and kind in (ReturnKind.EXCHANGE, ReturnKind.RESHIP):
+                outcome = ReturnStatus.COMPLETED
+            count += self._add_return(order, kind, reason, rule, payer, outcome, sequences)
+        return count
+
+    def _add_return(self, order, kind, reason, rule, payer, outcome, sequences) -> int:  # type: ignore[no-untyped-def]
+        item = order.items[0]
+        opened = order.delivered_at + timedelta(hours=self.rng.uniform(2, 100))
+        if opened >= self.as_of:
+            return 0
+        path = list(PATHS[kind])
+        if outcome in path:
+            walk = path[: path.index(outcome) + 1]
+        else:  # withdrawn or refused somewhere along the way
+            walk = path[: self.rng.randint(1, 2)] + [outcome]
+        day = f"RMA{opened:%y%m%d}"
+        sequences[day] = sequences.get(day, 0) + 1
+        final = walk[-1] in FINAL
+        request = ReturnRequest(
+            rma_no=f"{day}{sequences[day]:04d}",
+            idempotency_key=f"item:{item.id}:case:1",
+            customer_id=order.customer_id,
+            order_id=order.id,
+            order_item_id=item.id,
+            kind=kind.value,
+            status=walk[-1].value,
+            quantity=1,
+            reason=reason,
+            rule_cited=rule,
+            return_shipping_payer=payer,
+            refund_amount=item.unit_price if kind in (ReturnKind.RETURN_REFUND, ReturnKind.REFUND_ONLY) else None,
+            evidence="已发照片" if payer == "shop" or payer is None else None,
+            created_at=opened,
+            updated_at=opened,
+        )
+        moment = opened
+        notes = {
+            ReturnStatus.PENDING: "买家提交申请",
+            ReturnStatus.APPROVED: "审核通过",
+            ReturnStatus.RECEIVED: "仓库已签收退货",
+            ReturnStatus.REFUNDED: "已原路退款",
+            ReturnStatus.COMPLETED: "新商品已发出",
+            ReturnStatus.REJECTED: "商品已使用，影响二次销售",
+            ReturnStatus.CANCELLED: "买家撤销申请",
+        }
+        for status in walk:
+            request.stages.append(ReturnStage(status=status.value, note=notes[status], actor="seed", created_at=moment))
+            request.updated_at = moment
+            moment = min(moment + timedelta(hours=self.rng.uniform(3, 40)), self.as_of - timedelta(minutes=5))
+        if final:
+            request.idempotency_key = f"item:{item.id}:case:1:closed"
+        self.session.add(request)
+        return 1
 
     # -- catalogue ---------------------------------------------------------------------
 
@@ -293,12 +421,14 @@ class DemoShopBuilder:
                 return number
 
     def _add_featured_order(self, customer: Customer, spec: FeaturedOrder) -> None:
-        product = self.products[spec.sku]
-        variant = product.variants[spec.variant % len(product.variants)]
+        lines = []
+        for sku, variant_index, quantity in ((spec.sku, spec.variant, spec.quantity), *spec.more_lines):
+            product = self.products[sku]
+            lines.append((product, product.variants[variant_index % len(product.variants)], quantity))
         created = self.as_of - timedelta(hours=spec.age_hours)
-        self._add_order(
-            customer, spec.order_no, spec.status, created, [(product, variant, spec.quantity)], spec.freight_insurance
-        )
+        order = self._add_order(customer, spec.order_no, spec.status, created, lines, spec.freight_insurance)
+        if spec.delivered_hours_ago is not None and order.delivered_at is not None:
+            _shift_order(order, self.as_of - timedelta(hours=spec.delivered_hours_ago) - order.delivered_at)
 
     def _add_generated_order(self, customer: Customer, forced: Optional[OrderStatus]) -> None:
         rng = self.rng
@@ -335,7 +465,7 @@ class DemoShopBuilder:
         created: datetime,
         lines: Sequence[Tuple[Product, ProductVariant, int]],
         freight_insurance: bool,
-    ) -> None:
+    ) -> Order:
         rng = self.rng
         address = customer.addresses[0]
         subtotal = sum((p.price * q for p, _, q in lines), Decimal("0"))
@@ -374,6 +504,7 @@ class DemoShopBuilder:
         if status == S.COMPLETED and order.delivered_at is not None:
             order.completed_at = order.delivered_at + timedelta(days=rng.choice([1, 3, 7, 10]))
         self.session.add(order)
+        return order
 
     # -- logistics ---------------------------------------------------------------------
 
@@ -443,6 +574,20 @@ class DemoShopBuilder:
                 )
             )
         order.shipments.append(shipment)
+
+
+def _shift_order(order: Order, delta: timedelta) -> None:
+    """Move every timestamp of an order (and its parcel) by ``delta``, keeping their spacing."""
+    for name in ("created_at", "paid_at", "shipped_at", "delivered_at", "completed_at", "cancelled_at"):
+        if getattr(order, name) is not None:
+            setattr(order, name, getattr(order, name) + delta)
+    for shipment in order.shipments:
+        shipment.shipped_at = shipment.shipped_at + delta
+        if shipment.delivered_at is not None:
+            shipment.delivered_at = shipment.delivered_at + delta
+        shipment.estimated_delivery = (datetime.combine(shipment.estimated_delivery, datetime.min.time()) + delta).date()
+        for event in shipment.events:
+            event.occurred_at = event.occurred_at + delta
 
 
 def seed_demo(session: Session, as_of: Optional[datetime] = None, customers: int = 220, orders: int = 1000) -> Dict[str, int]:

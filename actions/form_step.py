@@ -1,0 +1,199 @@
+"""The part every form shares: who is this buyer (verify unknown senders) and which order they mean.
+
+``FormStep`` is one turn of a form's validation action. It returns slot events
+ending with ``requested_slot`` (what to ask next, or None to finish); an empty
+list rejects the turn so the digression rules can answer and come back.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, FrozenSet, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import latest_entities, latest_intent, latest_text, now, orders
+from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
+from bot.orders.confirm import ANSWER_INTENTS, interpret_confirmation
+from bot.orders.reference import RELEVANT_STATUSES, Outcome, Purpose, entity_or_match, parse_reference, resolve
+from bot.orders.service import CustomerView, VerifyOutcome
+
+MAX_VERIFY_ATTEMPTS = 3
+AFTERSALES_FORM = "aftersales_form"
+
+
+def purpose_of(tracker: Tracker) -> Purpose:
+    """What the buyer is doing with an order: the after-sales form's own purpose, or the order form's slot."""
+    if (tracker.active_loop or {}).get("name") == AFTERSALES_FORM:
+        return Purpose.AFTERSALES
+    return Purpose(tracker.get_slot("order_purpose") or Purpose.STATUS.value)
+
+
+class FormStep:
+    """One turn of a form's validation; returns the slot events, ending with the slot to ask next.
+
+    Subclasses say which intents answer their questions (``form_intents``) and
+    which orders matter (``purpose``); identity checks and order resolution are shared.
+    """
+
+    form_intents: FrozenSet[str] = frozenset()
+    #: Intents a reply to "确认吗？" may carry.
+    answer_intents: FrozenSet[str] = frozenset(ANSWER_INTENTS)
+
+    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker):
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.requested: Optional[str] = tracker.get_slot("requested_slot")
+        self.intent = latest_intent(tracker)
+        self.text = latest_text(tracker)
+        self.purpose = self.purpose_of(tracker)
+        self.events: List[Dict[Text, Any]] = []
+        self.slots: Dict[str, Any] = {}
+
+    def slot(self, name: str) -> Any:
+        return self.slots[name] if name in self.slots else self.tracker.get_slot(name)
+
+    def set(self, name: str, value: Any) -> None:
+        self.slots[name] = value
+        self.events.append(SlotSet(name, value))
+
+    def ask(self, slot_name: Optional[str]) -> List[Dict[Text, Any]]:
+        return self.events + [SlotSet("requested_slot", slot_name)]
+
+    def decided_next(self) -> bool:
+        """True when this turn already chose what to ask next (or to end the form)."""
+        return bool(self.events) and self.events[-1].get("name") == "requested_slot"
+
+    def purpose_of(self, tracker: Tracker) -> Purpose:
+        return purpose_of(tracker)
+
+    def is_digression(self) -> bool:
+        return self.intent not in self.form_intents
+
+    def reject(self) -> List[Dict[Text, Any]]:
+        """No slot filled: Rasa rejects the form and the digression rules answer."""
+        return []
+
+    def identified(self) -> Optional[CustomerView]:
+        """The buyer, verifying an unknown sender first; None while the check is under way."""
+        customer = orders.identify(self.tracker.sender_id)
+        return customer if customer is not None else self.verify()
+
+    def ask_identity(self) -> List[Dict[Text, Any]]:
+        return self.events if self.decided_next() else self.ask_verification()
+
+    # -- identity ------------------------------------------------------------------------
+
+    def verify(self) -> Optional[CustomerView]:
+        entities = latest_entities(self.tracker)
+        phone = entity_or_match(entities, "phone", PHONE_PATTERN, self.text)
+        order_no = entity_or_match(entities, "order_id", ORDER_NO_PATTERN, self.text)
+        if phone:
+            self.set("verify_phone", phone)
+        if order_no and (self.slot("verify_phone") or self.requested == "verify_order_no"):
+            self.set("verify_order_no", order_no)
+        if not phone and not order_no and self.requested in ("verify_phone", "verify_order_no"):
+            if self.is_digression():
+                self.events = []
+                return None
+            self.dispatcher.utter_message(
+                response="utter_verify_invalid_phone" if self.requested == "verify_phone" else "utter_verify_invalid_order_no"
+            )
+            self.set(self.requested, None)
+            self.events.append(SlotSet("requested_slot", self.requested))
+            return None
+        if not (self.slot("verify_phone") and self.slot("verify_order_no")):
+            return None
+        outcome, customer = orders.verify(self.tracker.sender_id, self.slot("verify_phone"), self.slot("verify_order_no"), now())
+        if outcome == VerifyOutcome.VERIFIED and customer is not None:
+            self.dispatcher.utter_message(response="utter_verify_ok", nickname=customer.nickname)
+            return customer
+        attempts = int(self.slot("verify_attempts") or 0) + 1
+        self.set("verify_attempts", float(attempts))
+        self.set("verify_phone", None)
+        self.set("verify_order_no", None)
+        if attempts >= MAX_VERIFY_ATTEMPTS:
+            self.dispatcher.utter_message(response="utter_verify_failed")
+            self.set("order_id", None)
+            self.events.append(SlotSet("requested_slot", None))
+            return None
+        self.dispatcher.utter_message(response="utter_verify_mismatch")
+        self.events.append(SlotSet("requested_slot", "verify_phone"))
+        return None
+
+    def ask_verification(self) -> List[Dict[Text, Any]]:
+        if self.is_digression() and self.requested and not self.events:
+            return self.reject()
+        missing = "verify_phone" if not self.slot("verify_phone") else "verify_order_no"
+        if self.requested == missing and not self.events:
+            self.set(missing, None)  # re-asking counts as handled, not a rejection
+        return self.ask(missing)
+
+    def which_order(self, customer: CustomerView, answering_other: bool) -> Optional[str]:
+        """The order this turn is about: kept, or (re)resolved when the message names one.
+
+        ``answering_other`` is True while a later question is open, so "第二个"
+        or a product name there is not mistaken for a change of order.
+        """
+        order_id = self.slot("order_id")
+        reference = parse_reference(self.text, latest_entities(self.tracker))
+        names_order = bool(reference.order_no or reference.product or reference.latest or reference.choice)
+        if order_id is None or reference.order_no or (names_order and not answering_other):
+            previous = order_id
+            order_id = self.resolve_order(customer, reference, names_order)
+            if previous is not None and order_id not in (None, previous):
+                # "不是这单，是…": a different order now; its later answers start afresh
+                self.requested = None
+                self.order_changed()
+        return order_id
+
+    def order_changed(self) -> None:
+        """Hook: forget answers that belonged to the previous order."""
+
+    def resolve_order(self, customer: CustomerView, reference: Any, names_order: bool) -> Optional[str]:
+        if not names_order and self.requested == "order_id" and self.is_digression():
+            self.events = []
+            return None
+        candidates = orders.candidates(customer.id)
+        shown = list(self.slot("order_candidates") or [])
+        focus = self.tracker.get_slot("focus_order_id")
+        if not names_order and focus and self.requested is None:
+            focused = next((c for c in candidates if c.order_no == focus), None)
+            if focused is not None and focused.status in RELEVANT_STATUSES[self.purpose]:
+                self.set("order_id", focus)
+                return focus
+        result = resolve(reference, candidates, self.purpose, shown if self.requested == "order_id" else [])
+        if result.outcome == Outcome.FOUND:
+            self.set("order_id", result.order_no)
+            self.set("order_candidates", None)
+            return result.order_no
+        if result.outcome == Outcome.NO_ORDERS:
+            self.dispatcher.utter_message(response="utter_no_orders")
+            self.set("order_id", None)
+            self.events.append(SlotSet("requested_slot", None))
+            return None
+        if result.outcome == Outcome.NOT_FOUND:
+            self.dispatcher.utter_message(response="utter_order_not_found", order_no=reference.order_no)
+        elif result.outcome == Outcome.NO_MATCH:
+            self.dispatcher.utter_message(response="utter_no_product_order", product=reference.product)
+        self.set("order_candidates", result.candidates or None)
+        self.set("order_id", None)
+        return None
+
+    def done(self, order_id: str) -> List[Dict[Text, Any]]:
+        """End the form; the order is (re)stated so Rasa sees a validated slot, not a rejection."""
+        if not self.events:
+            self.set("order_id", order_id)
+        return self.ask(None)
+
+    def confirmation(self) -> List[Dict[Text, Any]]:
+        if self.requested == "order_confirm":
+            answer = interpret_confirmation(self.text, self.intent, self.answer_intents)
+            if answer is not None:
+                self.set("order_confirm", answer)
+                return self.ask(None)
+            if self.is_digression() and not self.events:
+                return self.reject()
+        self.set("order_confirm", None)
+        return self.ask("order_confirm")

@@ -1,0 +1,645 @@
+"""After-sales actions: the return / exchange / refund form, its record, its status and its withdrawal.
+
+``aftersales_form`` collects what the policy needs (which order, which item and
+how many, the reason, a wanted size or colour, reship or refund, photos),
+states the outcome with the rule behind it and asks for a yes; then
+``action_aftersales_request`` records it exactly once or explains why not.
+Decisions come from ``bot.policy``, records from ``bot.aftersales``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import POLICY, ThreadedAction, latest_entities, latest_text, now, orders, say
+from actions.form_step import FormStep
+from bot.aftersales import replies as as_replies
+from bot.aftersales import stages
+from bot.aftersales.reading import (
+    Evidence,
+    evidence_in,
+    mentions_use,
+    quantity_in,
+    reason_kind,
+    resolution_in,
+    wanted_variant,
+)
+from bot.aftersales.service import AftersalesService, CaseOrder, ItemChoice, Submission, SubmitOutcome, item_facts
+from bot.crm.formats import RMA_PATTERN
+from bot.crm.models import OrderStatus
+from bot.orders.confirm import ANSWER_INTENTS
+from bot.orders.reference import Purpose, first_entity, parse_choice
+from bot.policy.decisions import Decision, Offer, Request, RequestKind, decide
+
+aftersales = AftersalesService(POLICY)
+
+#: The intent that opened (or redirected) the form → what the buyer is asking for.
+INTENT_KIND = {
+    "request_return": "return",
+    "request_exchange": RequestKind.EXCHANGE.value,
+    "request_refund": "refund",
+    "report_quality_issue": RequestKind.QUALITY_ISSUE.value,
+    "report_damaged": RequestKind.DAMAGED.value,
+    "report_wrong_or_missing": RequestKind.WRONG_OR_MISSING.value,
+}
+#: Asked kinds that need a reason before the policy can say which rule applies.
+NEEDS_REASON = {"return": RequestKind.NO_REASON_RETURN, "refund": None}
+AFTERSALES_FORM_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", *INTENT_KIND})
+AFTERSALES_SLOTS = [
+    "as_kind",
+    "as_item",
+    "as_quantity",
+    "as_reason",
+    "as_variant",
+    "as_resolution",
+    "as_photos",
+    "order_id",
+    "order_candidates",
+    "order_confirm",
+    "verify_phone",
+    "verify_order_no",
+]
+#: Answers that depend on the kind of case; forgotten when the buyer changes their mind.
+KIND_SLOTS = ["as_reason", "as_variant", "as_resolution", "as_photos", "order_confirm"]
+STOP_WHEN_DENIED = {
+    "order_id",
+    "verify_phone",
+    "verify_order_no",
+    "as_item",
+    "as_quantity",
+    "as_reason",
+    "as_variant",
+    "as_resolution",
+}
+SETTLED_STATUSES = {OrderStatus.DELIVERED, OrderStatus.COMPLETED}
+
+
+def cleared_aftersales_form() -> List[Dict[Text, Any]]:
+    return [SlotSet(name, None) for name in AFTERSALES_SLOTS]
+
+
+def _is_exchange(kind_slot: str) -> bool:
+    return kind_slot == RequestKind.EXCHANGE.value
+
+
+def request_kind(kind_slot: Optional[str]) -> Optional[RequestKind]:
+    """The policy's kind for a slot value; None while a reason must still say which."""
+    if kind_slot in NEEDS_REASON or not kind_slot:
+        return None
+    return RequestKind(kind_slot)
+
+
+def item_id_of(tracker: Tracker) -> Optional[int]:
+    raw = tracker.get_slot("as_item")
+    return int(raw) if raw not in (None, "") else None
+
+
+class ValidateAftersalesForm(ThreadedAction):
+    """Fills aftersales_form's slots from each message and decides what to ask next."""
+
+    def name(self) -> Text:
+        return "validate_aftersales_form"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        return _AftersalesStep(dispatcher, tracker).run()
+
+
+class _AftersalesStep(FormStep):
+    """One turn of aftersales_form."""
+
+    form_intents = AFTERSALES_FORM_INTENTS
+    answer_intents = frozenset(ANSWER_INTENTS | set(INTENT_KIND))
+
+    def purpose_of(self, tracker: Tracker) -> Purpose:
+        return Purpose.AFTERSALES
+
+    def run(self) -> List[Dict[Text, Any]]:
+        if self.intent == "deny" and self.requested in STOP_WHEN_DENIED:
+            return self.reject()  # "算了不退了": the stop rule ends the form
+        self.read_kind()
+        customer = self.identified()
+        if customer is None:
+            return self.ask_identity()
+        order_id = self.which_order(customer, answering_other=self.requested not in (None, "order_id"))
+        if order_id is None:
+            return self.events if self.decided_next() else self.ask("order_id")
+        case = aftersales.case_order(customer.id, order_id)
+        if case is None:  # gone between turns
+            self.set("order_id", None)
+            return self.ask("order_id")
+        if case.facts.status not in SETTLED_STATUSES:
+            return self.done(order_id)  # not delivered yet: the submit action offers cancel / refusal
+        return self.item_steps(customer.id, case)
+
+    # -- what is asked for --------------------------------------------------------------------
+
+    def read_kind(self) -> None:
+        """Set the kind from the opening intent; switching between exchange and money back is a change of mind.
+
+        Other after-sales intents later in the form are answers ("退1件" may be
+        labelled request_return inside a quality case), not a new request.
+        """
+        asked = INTENT_KIND.get(self.intent)
+        current = self.slot("as_kind")
+        if current is None:
+            self.set("as_kind", asked or "return")
+            self.keep_stated_reason(asked or "return")
+            return
+        if asked is None or self.requested == "as_reason" or _is_exchange(asked) == _is_exchange(current):
+            return
+        for name in KIND_SLOTS:
+            self.set(name, None)
+        self.set("as_kind", asked)
+        self.keep_stated_reason(asked)
+        self.requested = None
+
+    def keep_stated_reason(self, kind: str) -> None:
+        """The opening message often is the reason ("收到就是碎的", "坚果不想要了"): keep it, don't ask again."""
+        if kind == RequestKind.EXCHANGE.value:
+            return
+        if request_kind(kind) is not None or reason_kind(self.text) is not None:
+            self.set("as_reason", self.text[:200])
+
+    def order_changed(self) -> None:
+        for name in ("as_item", "as_quantity", *KIND_SLOTS):
+            self.set(name, None)
+
+    # -- which item, how many ---------------------------------------------------------------
+
+    def item_steps(self, customer_id: int, case: CaseOrder) -> List[Dict[Text, Any]]:
+        item = self.which_item(case)
+        if item is None:
+            return self.events if self.decided_next() else self.ask("as_item")
+        if aftersales.open_request(customer_id, item.id) is not None or item.returnable == 0:
+            return self.done(case.order_no)  # the submit action points to the existing case
+        quantity = self.which_quantity(item)
+        if quantity is None:
+            return self.events if self.decided_next() else self.ask("as_quantity")
+        kind = self.which_kind()
+        if kind is None:
+            return self.events if self.decided_next() else self.ask("as_reason")
+        used = mentions_use(self.slot("as_reason") or "")
+        assessment = aftersales.assess(customer_id, case.order_no, item.id, Request(kind, quantity, used), now())
+        if assessment is None:
+            self.set("as_item", None)
+            return self.ask("as_item")
+        decision = assessment.decision
+        if not decision.eligible or decision.offer not in OFFERS_TO_CONFIRM:
+            return self.done(case.order_no)
+        return self.offer_steps(decision, item, quantity)
+
+    def which_item(self, case: CaseOrder) -> Optional[ItemChoice]:
+        chosen = case.item(int(self.slot("as_item"))) if self.slot("as_item") else None
+        if chosen is not None:
+            return chosen
+        picked = _pick_item(case, self.text, latest_entities(self.tracker), self.requested == "as_item")
+        if picked is None and len(case.items) == 1:
+            picked = case.items[0]
+        if picked is not None:
+            self.set("as_item", str(picked.id))
+            return picked
+        if self.requested == "as_item" and self.is_digression():
+            self.events = []
+        return None
+
+    def which_quantity(self, item: ItemChoice) -> Optional[int]:
+        if item.returnable == 1:
+            if self.slot("as_quantity") != 1.0:
+                self.set("as_quantity", 1.0)
+            return 1
+        if self.slot("as_quantity"):
+            return int(self.slot("as_quantity"))
+        answering = self.requested == "as_quantity"
+        quantity = quantity_in(self.text, latest_entities(self.tracker), item.returnable)
+        if quantity is not None and 1 <= quantity <= item.returnable:
+            self.set("as_quantity", float(quantity))
+            return quantity
+        if answering:
+            if quantity is None and self.is_digression():
+                self.events = []
+                return None
+            self.dispatcher.utter_message(response="utter_as_quantity_invalid", available=item.returnable)
+            self.set("as_quantity", None)
+            self.events.append(SlotSet("requested_slot", "as_quantity"))
+        return None
+
+    # -- why ---------------------------------------------------------------------------------
+
+    def which_kind(self) -> Optional[RequestKind]:
+        asked = self.slot("as_kind")
+        concrete = request_kind(asked)
+        if concrete is not None:
+            return concrete
+        reason = self.slot("as_reason")
+        if reason:
+            return reason_kind(reason) or NEEDS_REASON.get(asked)
+        answering = self.requested == "as_reason"
+        if answering or self.requested is None:
+            found = reason_kind(self.text)
+            if found is not None or (answering and NEEDS_REASON.get(asked) is not None and not self.is_digression()):
+                self.set("as_reason", self.text[:200])
+                return found or NEEDS_REASON.get(asked)
+        if answering:
+            if self.is_digression() and not self.events:
+                return None
+            self.dispatcher.utter_message(response="utter_as_reason_unclear")
+            self.set("as_reason", None)
+            self.events.append(SlotSet("requested_slot", "as_reason"))
+        return None
+
+    # -- the offer's own questions, then yes or no --------------------------------------------
+
+    def offer_steps(self, decision: Decision, item: ItemChoice, quantity: int) -> List[Dict[Text, Any]]:
+        if decision.offer == Offer.EXCHANGE and not self.have_variant(item, quantity):
+            return self.events if self.decided_next() else self.ask("as_variant")
+        if decision.offer == Offer.RESHIP_OR_REFUND and not self.have_resolution():
+            return self.ask("as_resolution")
+        if decision.needs_photos and not self.have_photos():
+            return self.events if self.decided_next() else self.ask("as_photos")
+        return self.confirmation()
+
+    def have_variant(self, item: ItemChoice, quantity: int) -> bool:
+        if self.slot("as_variant"):
+            return True
+        options, current = aftersales.variants(item.id)
+        match, named = wanted_variant(self.text, options, current)
+        if not named:
+            if self.requested == "as_variant" and self.is_digression():
+                self.events = []
+            return False
+        if match is None:
+            self.dispatcher.utter_message(response="utter_as_variant_unknown", options=_in_stock_text(options, quantity))
+        elif current is not None and match.id == current.id:
+            self.dispatcher.utter_message(response="utter_as_variant_same", variant=match.label())
+        elif match.stock < quantity:
+            self.dispatcher.utter_message(
+                response="utter_as_variant_out_of_stock", variant=match.label(), options=_in_stock_text(options, quantity)
+            )
+        else:
+            self.set("as_variant", str(match.id))
+            return True
+        self.set("as_variant", None)
+        self.events.append(SlotSet("requested_slot", "as_variant"))
+        return False
+
+    def have_resolution(self) -> bool:
+        if self.slot("as_resolution"):
+            return True
+        found = resolution_in(self.text)
+        if found is not None:
+            self.set("as_resolution", found.value)
+            return True
+        return False
+
+    def have_photos(self) -> bool:
+        if self.slot("as_photos"):
+            return True
+        answering = self.requested == "as_photos"
+        found = evidence_in(self.text, self.intent if answering else "")
+        if found is None and answering and self.intent == "deny":
+            found = Evidence.NONE
+        if found is not None:
+            self.set("as_photos", found.value)
+            return True
+        return False
+
+
+#: Offers the bot can carry out after a yes; the rest are explained and end the form.
+OFFERS_TO_CONFIRM = {Offer.RETURN_REFUND, Offer.EXCHANGE, Offer.RESHIP_OR_REFUND, Offer.REFUND_ONLY, Offer.REPAIR}
+
+
+def _pick_item(case: CaseOrder, text: str, entities: List[Dict[str, Any]], answering: bool) -> Optional[ItemChoice]:
+    """The order line the buyer named: by product, by position in the list shown, or by the button's name."""
+    product = first_entity(entities, "product")
+    for needle in filter(None, (product, text.strip())):
+        hits = [i for i in case.items if _names_item(i, needle)]
+        if len(hits) == 1:
+            return hits[0]
+    if answering:
+        choice = parse_choice(text)
+        if choice == -1:
+            return case.items[-1]
+        if choice is not None and 1 <= choice <= len(case.items):
+            return case.items[choice - 1]
+    return None
+
+
+def _names_item(item: ItemChoice, needle: str) -> bool:
+    needle = needle.lower()
+    names = [item.name, *item.aliases]
+    return any(n and (n.lower() in needle or (len(needle) >= 2 and needle in n.lower())) for n in names)
+
+
+def _in_stock_text(options: List[Any], quantity: int) -> str:
+    available = [o.label() for o in options if o.stock >= quantity]
+    return "、".join(available[:12]) if available else "暂时都没有货"
+
+
+# --- asking -----------------------------------------------------------------------------------
+
+
+class ActionAskAsItem(ThreadedAction):
+    """Lists the order's items as numbered choices with buttons."""
+
+    def name(self) -> Text:
+        return "action_ask_as_item"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        case = _case(tracker)
+        if case is None:
+            return []
+        lines = [f"{n}. {item.label()}" for n, item in enumerate(case.items, start=1)]
+        buttons = [{"title": f"{n}. {item.name}", "payload": f"第{n}件"} for n, item in enumerate(case.items, start=1)]
+        dispatcher.utter_message(response="utter_ask_as_item", item_list="\n".join(lines), buttons=buttons)
+        return []
+
+
+class ActionAskAsQuantity(ThreadedAction):
+    def name(self) -> Text:
+        return "action_ask_as_quantity"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        case = _case(tracker)
+        item = case.item(item_id_of(tracker)) if case else None
+        if item is not None:
+            dispatcher.utter_message(response="utter_ask_as_quantity", item=item.name, available=item.returnable)
+        return []
+
+
+class ActionAskAsReason(ThreadedAction):
+    """Asks why, with the reasons that lead to different rules as buttons."""
+
+    def name(self) -> Text:
+        return "action_ask_as_reason"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        refund = tracker.get_slot("as_kind") == "refund"
+        dispatcher.utter_message(response="utter_ask_as_reason_refund" if refund else "utter_ask_as_reason_return")
+        return []
+
+
+class ActionAskAsVariant(ThreadedAction):
+    """Asks which size/colour, listing those in stock."""
+
+    def name(self) -> Text:
+        return "action_ask_as_variant"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        item_id = item_id_of(tracker)
+        if item_id is None:
+            return []
+        options, current = aftersales.variants(item_id)
+        quantity = int(tracker.get_slot("as_quantity") or 1)
+        others = [o for o in options if current is None or o.id != current.id]
+        dispatcher.utter_message(
+            response="utter_ask_as_variant",
+            current=current.label() if current else "",
+            options=_in_stock_text(others, quantity),
+        )
+        return []
+
+
+class ActionAskAsPhotos(ThreadedAction):
+    """Asks for the photos this kind of case needs."""
+
+    def name(self) -> Text:
+        return "action_ask_as_photos"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        kind = _assessed_kind(tracker)
+        response = {
+            RequestKind.DAMAGED: "utter_ask_as_photos_damaged",
+            RequestKind.WRONG_OR_MISSING: "utter_ask_as_photos_wrong",
+        }.get(kind, "utter_ask_as_photos_quality")
+        dispatcher.utter_message(response=response)
+        return []
+
+
+class ActionAskAftersalesConfirm(ThreadedAction):
+    """States the outcome (rule, postage, address, refund timing) and asks for a yes."""
+
+    def name(self) -> Text:
+        return "action_ask_aftersales_form_order_confirm"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        facts = _assessed(tracker)
+        if facts is None:
+            return []
+        decision, item, quantity = facts
+        exchange_to = None
+        if tracker.get_slot("as_variant"):
+            options, _ = aftersales.variants(item.id)
+            exchange_to = next((o.label() for o in options if str(o.id) == tracker.get_slot("as_variant")), None)
+        say(
+            dispatcher,
+            as_replies.offer_reply(
+                decision,
+                item,
+                quantity,
+                POLICY,
+                tracker.get_slot("as_resolution"),
+                exchange_to,
+                tracker.get_slot("as_photos"),
+            ),
+        )
+        return []
+
+
+def _case(tracker: Tracker) -> Optional[CaseOrder]:
+    customer = orders.identify(tracker.sender_id)
+    order_id = tracker.get_slot("order_id")
+    return aftersales.case_order(customer.id, order_id) if customer and order_id else None
+
+
+def _assessed_kind(tracker: Tracker) -> Optional[RequestKind]:
+    kind = request_kind(tracker.get_slot("as_kind"))
+    if kind is None:
+        reason = tracker.get_slot("as_reason") or ""
+        kind = reason_kind(reason) or NEEDS_REASON.get(tracker.get_slot("as_kind") or "")
+    return kind
+
+
+def _assessed(tracker: Tracker) -> Optional[tuple]:
+    """(decision, item, quantity) for the form's current answers, or None when something is missing."""
+    customer = orders.identify(tracker.sender_id)
+    case = _case(tracker)
+    kind = _assessed_kind(tracker)
+    item = case.item(item_id_of(tracker)) if case else None
+    if customer is None or case is None or item is None or kind is None:
+        return None
+    quantity = int(tracker.get_slot("as_quantity") or 1)
+    used = mentions_use(tracker.get_slot("as_reason") or "")
+    assessment = aftersales.assess(customer.id, case.order_no, item.id, Request(kind, quantity, used), now())
+    return (assessment.decision, item, quantity) if assessment else None
+
+
+# --- carrying out -----------------------------------------------------------------------------
+
+
+class ActionAftersalesRequest(ThreadedAction):
+    """Records the confirmed case exactly once, or explains why there is nothing to record."""
+
+    def name(self) -> Text:
+        return "action_aftersales_request"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        events = cleared_aftersales_form()
+        customer = orders.identify(tracker.sender_id)
+        case = _case(tracker)
+        if customer is None or case is None:
+            return events  # the form already said why (no orders, failed check)
+        events.append(SlotSet("focus_order_id", case.order_no))
+        item = case.item(item_id_of(tracker))
+        if case.facts.status not in SETTLED_STATUSES or item is None:
+            decision = _decision_before_delivery(case, tracker)
+            say(dispatcher, as_replies.refusal_reply(decision, case.order_no))
+            return events
+        if tracker.get_slot("order_confirm") is True:
+            # the service re-checks everything in one transaction: a duplicate or a race ends in EXISTING
+            self.submit(dispatcher, tracker, customer.id, case, item, int(tracker.get_slot("as_quantity") or 1))
+            return events
+        existing = aftersales.open_request(customer.id, item.id)
+        if existing is not None:
+            say(dispatcher, as_replies.existing_reply(existing))
+        elif item.returnable == 0:
+            dispatcher.utter_message(response="utter_as_nothing_left", item=item.name)
+        else:
+            assessed = _assessed(tracker)
+            if assessed is not None and (not assessed[0].eligible or assessed[0].offer not in OFFERS_TO_CONFIRM):
+                say(dispatcher, as_replies.refusal_reply(assessed[0], case.order_no))
+            elif assessed is not None:
+                dispatcher.utter_message(response="utter_as_kept")
+        return events
+
+    def submit(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        customer_id: int,
+        case: CaseOrder,
+        item: ItemChoice,
+        quantity: int,
+    ) -> None:
+        kind = _assessed_kind(tracker)
+        assert kind is not None
+        variant = tracker.get_slot("as_variant")
+        submission = Submission(
+            customer_id=customer_id,
+            order_no=case.order_no,
+            item_id=item.id,
+            kind=kind,
+            quantity=quantity,
+            reason=tracker.get_slot("as_reason") or ("换尺码/颜色" if kind == RequestKind.EXCHANGE else ""),
+            resolution=tracker.get_slot("as_resolution"),
+            exchange_variant_id=int(variant) if variant else None,
+            evidence=tracker.get_slot("as_photos"),
+            used=mentions_use(tracker.get_slot("as_reason") or ""),
+            sender_id=tracker.sender_id,
+        )
+        result = aftersales.submit(submission, now())
+        if result.outcome == SubmitOutcome.CREATED and result.request is not None:
+            say(dispatcher, as_replies.created_reply(result.request, POLICY))
+        elif result.outcome == SubmitOutcome.EXISTING and result.request is not None:
+            say(dispatcher, as_replies.existing_reply(result.request))
+        elif result.outcome == SubmitOutcome.OUT_OF_STOCK:
+            dispatcher.utter_message(response="utter_as_stock_gone")
+        elif result.decision is not None:
+            say(dispatcher, as_replies.refusal_reply(result.decision, case.order_no))
+
+
+def _decision_before_delivery(case: CaseOrder, tracker: Tracker) -> Decision:
+    """Not delivered yet: the policy says cancel instead, refuse the parcel, or wait."""
+    kind = _assessed_kind(tracker) or RequestKind.NO_REASON_RETURN
+    item = case.item(item_id_of(tracker)) or case.items[0]
+    return decide(case.facts, item_facts(item), Request(kind, 1), now(), POLICY)
+
+
+class ActionStopAftersalesForm(ThreadedAction):
+    """The buyer changed their mind ("算了不退了"): acknowledge and forget the half-filled form."""
+
+    def name(self) -> Text:
+        return "action_stop_aftersales_form"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_as_stopped")
+        return cleared_aftersales_form()
+
+
+class ActionResetAftersalesForm(ThreadedAction):
+    """Silently forgets a half-filled aftersales_form when the buyer moved on."""
+
+    def name(self) -> Text:
+        return "action_reset_aftersales_form"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        return cleared_aftersales_form()
+
+
+# --- status and withdrawal ----------------------------------------------------------------------
+
+
+class ActionRefundStatus(ThreadedAction):
+    """Where each of the buyer's cases stands: stage, amount, what happens next and by when."""
+
+    def name(self) -> Text:
+        return "action_refund_status"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        customer = orders.identify(tracker.sender_id)
+        if customer is None:
+            dispatcher.utter_message(response="utter_need_verification")
+            return []
+        found = aftersales.requests_of(customer.id)
+        if not found:
+            dispatcher.utter_message(response="utter_refund_status_none")
+            return []
+        moment = now()
+        lines = "\n".join(as_replies.status_line(r, POLICY, moment) for r in found)
+        cancellable = any(r.status in stages.BUYER_CANCELLABLE for r in found)
+        dispatcher.utter_message(
+            response="utter_refund_status_cancellable" if cancellable else "utter_refund_status", lines=lines
+        )
+        return []
+
+
+class ActionCancelAftersales(ThreadedAction):
+    """Withdraws the buyer's pending case: the one named, or the only one open; asks when several are."""
+
+    def name(self) -> Text:
+        return "action_cancel_aftersales"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        customer = orders.identify(tracker.sender_id)
+        if customer is None:
+            dispatcher.utter_message(response="utter_need_verification")
+            return []
+        named = first_entity(latest_entities(tracker), "rma_no")
+        if named is None:
+            match = RMA_PATTERN.search(latest_text(tracker))
+            named = match.group(0).upper() if match else None
+        if named is None:
+            open_cases = [
+                r for r in aftersales.requests_of(customer.id, open_only=True, limit=10) if r.status in stages.BUYER_CANCELLABLE
+            ]
+            if not open_cases:
+                dispatcher.utter_message(response="utter_as_nothing_to_cancel")
+                return []
+            if len(open_cases) > 1:
+                lines = "\n".join(
+                    f"· {r.rma_no}｜{r.item_name}×{r.quantity}｜{r.kind.value}｜{r.status.value}" for r in open_cases
+                )
+                buttons = [{"title": r.rma_no, "payload": f"撤销{r.rma_no}"} for r in open_cases]
+                dispatcher.utter_message(response="utter_as_which_to_cancel", lines=lines, buttons=buttons)
+                return []
+            named = open_cases[0].rma_no
+        result = aftersales.cancel(customer.id, named, f"buyer:{tracker.sender_id}", now())
+        if result.done and result.request is not None:
+            say(dispatcher, as_replies.Reply("utter_as_cancelled", as_replies.record_values(result.request)))
+        else:
+            dispatcher.utter_message(response="utter_as_cannot_cancel", rma_no=named, rule=result.reason)
+        return []

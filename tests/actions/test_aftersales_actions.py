@@ -1,0 +1,361 @@
+"""The after-sales form against a real CRM (SQLite and PostgreSQL), driven the way Rasa drives it.
+
+Conversations are 孙丽's (tb_sunli): two T-shirts and canvas shoes signed for
+30 hours ago with 运费险, a hoodie signed for 10 days ago, nuts signed for 50
+hours ago. Every test leaves the database as it found it (see ``clean``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Dict, Iterator, List
+
+import pytest
+from sqlalchemy import delete, select
+
+from actions.orders import ActionAskOrderId
+from actions.returns import (
+    ActionAftersalesRequest,
+    ActionAskAftersalesConfirm,
+    ActionAskAsItem,
+    ActionAskAsPhotos,
+    ActionAskAsQuantity,
+    ActionAskAsReason,
+    ActionAskAsVariant,
+    ActionCancelAftersales,
+    ActionRefundStatus,
+    ValidateAftersalesForm,
+)
+from bot.crm.db import session_scope
+from bot.crm.models import ProductVariant, ReturnRequest, ReturnStage
+from tests.actions.conftest import make_tracker, responses, run_action
+from tests.actions.forms import FormConversation, FormSpec
+from tests.conftest import AS_OF
+
+AFTERSALES_FORM = FormSpec(
+    name="aftersales_form",
+    validate=ValidateAftersalesForm(),
+    submit=ActionAftersalesRequest(),
+    ask_actions={
+        "order_id": ActionAskOrderId(),
+        "as_item": ActionAskAsItem(),
+        "as_quantity": ActionAskAsQuantity(),
+        "as_reason": ActionAskAsReason(),
+        "as_variant": ActionAskAsVariant(),
+        "as_photos": ActionAskAsPhotos(),
+        "order_confirm": ActionAskAftersalesConfirm(),
+    },
+)
+SUNLI = "tb_sunli"
+TEES_AND_SHOES = "9637241508601779"
+HOODIE = "9637241508602881"
+NUTS = "9637241508603992"
+
+
+def chat(sender: str = SUNLI) -> FormConversation:
+    return FormConversation(sender, AFTERSALES_FORM)
+
+
+def requests_for(url: str, order_no: str) -> List[ReturnRequest]:
+    from bot.crm.models import Order
+
+    with session_scope(url) as session:
+        rows = session.execute(
+            select(ReturnRequest).join(Order, Order.id == ReturnRequest.order_id).where(Order.order_no == order_no)
+        ).scalars()
+        found = list(rows)
+        session.expunge_all()
+        return found
+
+
+def shoe_variant(url: str, size: str, color: str = "白色") -> ProductVariant:
+    with session_scope(url) as session:
+        variant = session.execute(select(ProductVariant).where(ProductVariant.sku == f"SH001-{color}-{size}")).scalar_one()
+        session.expunge(variant)
+        return variant
+
+
+def set_stock(url: str, sku: str, stock: int) -> None:
+    with session_scope(url) as session:
+        session.execute(select(ProductVariant).where(ProductVariant.sku == sku)).scalar_one().stock = stock
+
+
+@pytest.fixture(autouse=True)
+def clean(crm: str) -> Iterator[None]:
+    """Remove the cases a test opened (created at the frozen 'now') and restore the shoes' stock."""
+    with session_scope(crm) as session:
+        stocks: Dict[str, int] = {
+            v.sku: v.stock for v in session.execute(select(ProductVariant).where(ProductVariant.sku.like("SH001-%"))).scalars()
+        }
+    yield
+    with session_scope(crm) as session:
+        created = select(ReturnRequest.id).where(ReturnRequest.created_at >= AS_OF)
+        session.execute(
+            delete(ReturnStage).where(ReturnStage.request_id.in_(created)).execution_options(synchronize_session=False)
+        )
+        session.execute(
+            delete(ReturnRequest).where(ReturnRequest.created_at >= AS_OF).execution_options(synchronize_session=False)
+        )
+        for variant in session.execute(select(ProductVariant).where(ProductVariant.sku.like("SH001-%"))).scalars():
+            variant.stock = stocks[variant.sku]
+
+
+# --- the main paths ---------------------------------------------------------------------------
+
+
+async def test_quality_return_with_photos_is_recorded_for_review(crm: str) -> None:
+    talk = chat()
+    messages = await talk.say("T恤穿了一次就开线了", "report_quality_issue")
+    assert responses(messages) == ["utter_ask_as_quantity"]
+    assert messages[0]["available"] == 2
+    messages = await talk.say("1件", "inform")
+    assert responses(messages) == ["utter_ask_as_photos_quality"]
+    messages = await talk.say("[图片]", "nlu_fallback")
+    assert responses(messages) == ["utter_as_offer_return"]
+    offer = messages[0]
+    assert offer["amount"] == "69.00" and "店铺承担" in offer["shipping"] and "良睦路1399号" in offer["return_address"]
+    assert "质量问题" in offer["rule"]
+    messages = await talk.say("确认", "affirm")
+    assert responses(messages) == ["utter_as_created_review_send_back"]
+    (record,) = requests_for(crm, TEES_AND_SHOES)
+    assert messages[0]["rma_no"] == record.rma_no and record.rma_no.startswith("RMA261125")
+    assert (record.kind, record.status, record.quantity) == ("退货退款", "待审核", 1)
+    assert record.return_shipping_payer == "shop" and str(record.refund_amount) == "69.00"
+    assert record.evidence == "已发照片" and record.reason == "T恤穿了一次就开线了" and record.sender_id == SUNLI
+
+
+async def test_no_reason_return_asks_order_item_and_reason_then_is_approved(crm: str) -> None:
+    talk = chat()
+    messages = await talk.say("我想退货", "request_return")
+    assert responses(messages) == ["utter_choose_order"]
+    assert TEES_AND_SHOES in messages[0]["order_list"] and HOODIE in messages[0]["order_list"]
+    messages = await talk.say(TEES_AND_SHOES, "inform")
+    assert responses(messages) == ["utter_ask_as_item"]
+    assert len(messages[0]["buttons"]) == 2
+    messages = await talk.say("第2件", "inform")  # the canvas shoes: one pair, so no quantity question
+    assert responses(messages) == ["utter_ask_as_reason_return"]
+    messages = await talk.say("尺码偏小", "inform")
+    assert responses(messages) == ["utter_as_offer_return"]
+    assert "运费险" in messages[0]["shipping"] and messages[0]["amount"] == "129.00"
+    messages = await talk.say("确认退货", "request_return")  # labelled as a request, still a yes
+    assert responses(messages) == ["utter_as_created_send_back"]
+    (record,) = requests_for(crm, TEES_AND_SHOES)
+    assert (record.kind, record.status, record.return_shipping_payer) == ("退货退款", "已同意", "insurance")
+
+
+async def test_a_second_request_for_the_same_item_points_to_the_first(crm: str) -> None:
+    first = chat()
+    await first.say("帆布鞋不想要了，要退货", "request_return")
+    messages = await first.say("确认", "affirm")
+    assert responses(messages) == ["utter_as_created_send_back"]
+    rma = messages[0]["rma_no"]
+    again = chat()
+    messages = await again.say("帆布鞋质量有问题要退", "report_quality_issue")
+    assert responses(messages) == ["utter_as_existing"]
+    assert messages[0]["rma_no"] == rma
+    assert len(requests_for(crm, TEES_AND_SHOES)) == 1
+
+
+async def test_a_repeated_confirmation_creates_nothing_new(crm: str) -> None:
+    talk = chat()
+    await talk.say("帆布鞋不想要了，要退货", "request_return")
+    slots = dict(talk.slots, order_confirm=True)
+    tracker = make_tracker(SUNLI, "确认", "affirm", slots, None, False, "aftersales_form")
+    (_, first), (_, second) = await asyncio.gather(
+        run_action(ActionAftersalesRequest(), tracker), run_action(ActionAftersalesRequest(), tracker)
+    )
+    assert sorted(responses(first) + responses(second)) == ["utter_as_created_send_back", "utter_as_existing"]
+    assert len(requests_for(crm, TEES_AND_SHOES)) == 1
+
+
+async def test_exchange_one_size_up_reserves_the_stock(crm: str) -> None:
+    set_stock(crm, "SH001-白色-40", 5)
+    talk = chat()
+    messages = await talk.say("帆布鞋小了，想换大一码", "request_exchange")
+    assert responses(messages) == ["utter_as_offer_exchange"]
+    assert messages[0]["exchange_to"] == "白色 40" and "运费险" in messages[0]["shipping"]
+    messages = await talk.say("确认", "affirm")
+    assert responses(messages) == ["utter_as_created_send_back"]
+    (record,) = requests_for(crm, TEES_AND_SHOES)
+    wanted = shoe_variant(crm, "40")
+    assert (record.kind, record.status, record.exchange_variant_id) == ("换货", "已同意", wanted.id)
+    assert wanted.stock == 4
+
+
+async def test_exchange_to_a_size_out_of_stock_offers_what_is_there(crm: str) -> None:
+    set_stock(crm, "SH001-白色-41", 0)
+    set_stock(crm, "SH001-黑色-41", 3)
+    talk = chat()
+    messages = await talk.say("帆布鞋想换个码", "request_exchange")
+    assert responses(messages) == ["utter_ask_as_variant"]
+    assert messages[0]["current"] == "白色 39" and "白色 41" not in messages[0]["options"]
+    messages = await talk.say("41码", "inform")
+    assert responses(messages) == ["utter_as_variant_out_of_stock", "utter_ask_as_variant"]
+    messages = await talk.say("那换黑色41", "inform")
+    assert responses(messages) == ["utter_as_offer_exchange"]
+    assert messages[0]["exchange_to"] == "黑色 41"
+
+
+async def test_wrong_item_offers_reship_and_takes_promised_photos(crm: str) -> None:
+    talk = chat()
+    messages = await talk.say("帆布鞋发错颜色了", "report_wrong_or_missing")
+    assert responses(messages) == ["utter_ask_as_resolution"]
+    messages = await talk.say("补发吧", "inform")
+    assert responses(messages) == ["utter_ask_as_photos_wrong"]
+    messages = await talk.say("等下拍给你", "inform")
+    assert responses(messages) == ["utter_as_offer_reship"]
+    messages = await talk.say("好的", "affirm")
+    assert responses(messages) == ["utter_as_created_review"]
+    (record,) = requests_for(crm, TEES_AND_SHOES)
+    assert (record.kind, record.status, record.evidence, record.refund_amount) == ("补发", "待审核", "稍后补照片", None)
+
+
+# --- the awkward cases ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "intent", "expected"),
+    [
+        ("tb_xiaoyu", "跑步鞋不要了，要退款", "request_refund", "utter_as_not_shipped"),
+        ("tb_zhouting", "扫地机器人我要退货", "request_return", "utter_as_in_transit"),
+        (SUNLI, "坚果袋子收到就破了", "report_damaged", "utter_ask_as_quantity"),
+    ],
+    ids=["not-shipped-offers-cancel", "in-transit-refuse-on-delivery", "two-bags-asks-how-many"],
+)
+async def test_orders_not_yet_delivered_get_the_right_alternative(
+    crm: str, sender: str, text: str, intent: str, expected: str
+) -> None:
+    messages = await chat(sender).say(text, intent)
+    assert responses(messages) == [expected]
+
+
+async def test_damage_reported_after_48_hours_goes_to_a_human(crm: str) -> None:
+    talk = chat()
+    await talk.say("坚果袋子收到就破了", "report_damaged")
+    messages = await talk.say("两袋都是", "inform")
+    assert responses(messages) == ["utter_as_needs_human"]
+    assert "48小时" in messages[0]["rule"]
+    assert requests_for(crm, NUTS) == []
+
+
+async def test_food_is_not_a_no_reason_return(crm: str) -> None:
+    talk = chat()
+    await talk.say("坚果不想要了，退货", "request_return")
+    messages = await talk.say("全部", "inform")
+    assert responses(messages) == ["utter_as_not_eligible"]
+    assert "食品" in messages[0]["rule"]
+
+
+async def test_expired_window_explains_and_offers_a_human(crm: str) -> None:
+    messages = await chat().say("卫衣不喜欢，想退", "request_return")
+    assert responses(messages) == ["utter_as_needs_human"]
+    assert "7天" in messages[0]["rule"]
+
+
+async def test_quality_is_still_covered_after_the_no_reason_window(crm: str) -> None:
+    talk = chat()
+    messages = await talk.say("卫衣起球很严重", "report_quality_issue")
+    assert responses(messages) == ["utter_ask_as_photos_quality"]
+    messages = await talk.say("稍后发照片", "inform")
+    assert responses(messages) == ["utter_as_offer_return"]
+
+
+async def test_parcel_signed_for_but_not_received_goes_to_a_human(crm: str) -> None:
+    talk = chat()
+    messages = await talk.say("卫衣那单显示签收了但我没收到货，要退款", "request_refund")
+    assert responses(messages) == ["utter_as_needs_human"]
+
+
+async def test_another_buyers_order_is_not_found(crm: str) -> None:
+    messages = await chat().say("订单5230917846201337要退货", "request_return")
+    assert responses(messages)[0] == "utter_order_not_found"
+    assert "机械键盘" not in str(messages)
+
+
+# --- changing course ---------------------------------------------------------------------------------
+
+
+async def test_backing_out_at_the_reason_question(crm: str) -> None:
+    talk = chat()
+    await talk.say("帆布鞋要退", "request_return")
+    assert talk.requested == "as_reason"
+    messages = await talk.say("算了不退了", "deny")
+    assert talk.rejected and messages == []  # the stop rule answers and ends the form
+    assert requests_for(crm, TEES_AND_SHOES) == []
+
+
+async def test_declining_the_offer_records_nothing(crm: str) -> None:
+    talk = chat()
+    await talk.say("帆布鞋不想要了，要退货", "request_return")
+    messages = await talk.say("先不用了", "deny")
+    assert responses(messages) == ["utter_as_kept"]
+    assert requests_for(crm, TEES_AND_SHOES) == []
+
+
+async def test_switching_from_return_to_exchange_at_the_offer(crm: str) -> None:
+    set_stock(crm, "SH001-白色-38", 5)
+    talk = chat()
+    await talk.say("帆布鞋不想要了，要退货", "request_return")
+    assert talk.requested == "order_confirm"
+    messages = await talk.say("还是换货吧", "request_exchange")
+    assert responses(messages) == ["utter_ask_as_variant"]
+    messages = await talk.say("换38的", "inform")
+    assert responses(messages) == ["utter_as_offer_exchange"]
+
+
+async def test_a_question_in_between_is_left_to_the_rules_and_the_form_resumes(crm: str) -> None:
+    talk = chat()
+    await talk.say("T恤开线了", "report_quality_issue")
+    assert talk.requested == "as_quantity"
+    messages = await talk.say("运费谁出", "ask_policy")
+    assert talk.rejected and messages == []
+    messages = await talk.say("2件", "inform")
+    assert responses(messages) == ["utter_ask_as_photos_quality"]
+
+
+@pytest.mark.parametrize("text", ["", "😭😭😭", "啊" * 5000, "100件"])
+async def test_bad_quantity_gets_a_clear_question(crm: str, text: str) -> None:
+    talk = chat()
+    await talk.say("T恤开线了", "report_quality_issue")
+    messages = await talk.say(text, "inform")
+    assert responses(messages) == ["utter_as_quantity_invalid", "utter_ask_as_quantity"]
+    assert talk.requested == "as_quantity"
+
+
+async def test_unknown_sender_is_verified_first(crm: str) -> None:
+    talk = chat("wx_guest_sunli")
+    messages = await talk.say("我要退货", "request_return")
+    assert responses(messages) == ["utter_ask_verify_phone"]
+    await talk.say("13800000006", "inform")
+    messages = await talk.say(HOODIE, "inform")
+    assert responses(messages)[0] == "utter_verify_ok"
+    assert talk.slots["as_kind"] == "return"
+
+
+# --- status and withdrawal -----------------------------------------------------------------------------
+
+
+async def test_status_lists_the_case_and_the_buyer_can_withdraw_it(crm: str) -> None:
+    talk = chat()
+    await talk.say("帆布鞋不想要了，要退货", "request_return")
+    created = await talk.say("确认", "affirm")
+    rma = created[0]["rma_no"]
+    _, status = await run_action(ActionRefundStatus(), make_tracker(SUNLI, "退款到哪了", "query_refund_status", active=False))
+    assert responses(status) == ["utter_refund_status_cancellable"]
+    assert rma in status[0]["lines"] and "已同意" in status[0]["lines"] and "良睦路" in status[0]["lines"]
+    _, cancelled = await run_action(
+        ActionCancelAftersales(), make_tracker(SUNLI, "撤销退货申请", "cancel_aftersales", active=False)
+    )
+    assert responses(cancelled) == ["utter_as_cancelled"] and cancelled[0]["rma_no"] == rma
+    (record,) = requests_for(crm, TEES_AND_SHOES)
+    assert record.status == "已撤销"
+    _, again = await run_action(ActionCancelAftersales(), make_tracker(SUNLI, f"撤销{rma}", "cancel_aftersales", active=False))
+    assert responses(again) == ["utter_as_cannot_cancel"]
+
+
+async def test_status_of_a_refunded_case_says_when_the_money_went_back(crm: str) -> None:
+    _, status = await run_action(
+        ActionRefundStatus(), make_tracker("tb_xiaoyu", "退款到账了吗", "query_refund_status", active=False)
+    )
+    assert responses(status) == ["utter_refund_status"]
+    assert "已退款" in status[0]["lines"] and "原路退回" in status[0]["lines"]
