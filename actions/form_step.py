@@ -59,6 +59,10 @@ class FormStep:
         self.events.append(SlotSet(name, value))
 
     def ask(self, slot_name: Optional[str]) -> List[Dict[Text, Any]]:
+        """End the turn asking ``slot_name``; an answer we could not read is asked again, not rejected."""
+        asked_again = slot_name is not None and slot_name == self.requested and not self.is_digression()
+        if asked_again and not any(e.get("name") == slot_name for e in self.events):
+            self.events.append(SlotSet(slot_name, None))  # handled: Rasa must not hand it to the digression rules
         return self.events + [SlotSet("requested_slot", slot_name)]
 
     def decided_next(self) -> bool:

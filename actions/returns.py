@@ -241,7 +241,8 @@ class _AftersalesStep(FormStep):
         answering = self.requested == "as_reason"
         if answering or self.requested is None:
             found = reason_kind(self.text)
-            if found is not None or (answering and NEEDS_REASON.get(asked) is not None and not self.is_digression()):
+            free_text = answering and self.intent not in ("nlu_fallback", "affirm") and not self.is_digression()
+            if found is not None or (free_text and NEEDS_REASON.get(asked) is not None):
                 self.set("as_reason", self.text[:200])
                 return found or NEEDS_REASON.get(asked)
         if answering:

@@ -24,6 +24,12 @@ SHIPPING_TEXT = {
     "insurance": "您的订单有运费险，退货运费由运费险赔付，寄出后自动理赔",
     "shop": "退货运费由店铺承担，您可以先垫付，申请里备注运费金额，我们报销",
 }
+#: What the buyer can do instead, by the policy's alternative offer.
+REFUSAL_RESPONSES = {
+    Offer.CANCEL_ORDER: "utter_as_not_shipped",
+    Offer.REFUSE_ON_DELIVERY: "utter_as_in_transit",
+    Offer.HUMAN: "utter_as_needs_human",
+}
 EVIDENCE_NOTE = {
     "已发照片": "照片已收到，",
     "稍后补照片": "照片记得稍后发给我，",
@@ -79,14 +85,8 @@ def offer_reply(
 
 def refusal_reply(decision: Decision, order_no: str) -> Reply:
     """Why the bot cannot settle this, and what the buyer can do instead."""
-    values = {"rule": decision.rule, "order_no": order_no}
-    if decision.offer == Offer.CANCEL_ORDER:
-        return Reply("utter_as_not_shipped", values)
-    if decision.offer == Offer.REFUSE_ON_DELIVERY:
-        return Reply("utter_as_in_transit", values)
-    if decision.offer == Offer.HUMAN:
-        return Reply("utter_as_needs_human", values)
-    return Reply("utter_as_not_eligible", values)
+    response = REFUSAL_RESPONSES.get(decision.offer, "utter_as_not_eligible")
+    return Reply(response, {"rule": decision.rule, "order_no": order_no})
 
 
 def created_reply(request: RequestView, policy: Policy) -> Reply:

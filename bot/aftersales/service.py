@@ -12,7 +12,7 @@ lets one insert win and the other finds and returns the winner's record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -39,7 +39,7 @@ from bot.policy.decisions import Decision, ItemFacts, Offer, OrderFacts, Request
 from bot.policy.model import Policy
 
 RMA_PREFIX = "RMA"
-MAX_RMA_ATTEMPTS = 8
+MAX_RMA_ATTEMPTS = 10_000  # a day's numbers; only reached if the database keeps refusing for another reason
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,14 @@ class ItemChoice:
     no_reason_note: Optional[str] = None
     warranty_days: int = 0
     aliases: Tuple[str, ...] = ()
+    current_price: Optional[Decimal] = None  # the catalogue price today, for 价保
+
+    @property
+    def price_drop(self) -> Decimal:
+        """How much cheaper the product is now than what the buyer paid (0 when it is not)."""
+        if self.current_price is None or self.current_price >= self.unit_price:
+            return Decimal("0")
+        return self.unit_price - self.current_price
 
     @property
     def returnable(self) -> int:
@@ -204,10 +212,8 @@ class AftersalesService:
         item = case.item(item_id) if item_id is not None else (case.items[0] if case.items else None)
         if item is None:
             return None
-        existing = self.open_request(customer_id, item.id)
-        if existing is not None:
-            return Assessment(decide(case.facts, item_facts(item), request, now, self.policy), existing)
-        return Assessment(decide(case.facts, item_facts(item), request, now, self.policy))
+        decision = decide(case.facts, item_facts(item), with_price_drop(request, item), now, self.policy)
+        return Assessment(decision, self.open_request(customer_id, item.id))
 
     def requests_of(self, customer_id: int, open_only: bool = False, limit: int = 5) -> List[RequestView]:
         with self.sessions() as session:
@@ -243,7 +249,9 @@ class AftersalesService:
             try:
                 return self._submit_once(submission, now)
             except _RmaTaken:
-                continue  # another request took this RMA number a moment ago: take the next
+                # another case took this number a moment ago and is recorded: every lost race is
+                # progress, so trying again with the next number always ends
+                continue
             except _KeyTaken as taken:
                 with self.sessions() as session:
                     winner = session.execute(select(ReturnRequest).where(ReturnRequest.idempotency_key == taken.key)).scalar_one()
@@ -263,7 +271,7 @@ class AftersalesService:
             case = _case_order(session, order)
             choice = case.item(item.id)
             assert choice is not None
-            request = Request(submission.kind, submission.quantity, submission.used)
+            request = with_price_drop(Request(submission.kind, submission.quantity, submission.used), choice)
             decision = decide(case.facts, item_facts(choice), request, now, self.policy)
             kind = record_kind(decision, submission.resolution)
             if kind is None:
@@ -272,8 +280,12 @@ class AftersalesService:
                 if racing is not None:
                     return SubmitResult(SubmitOutcome.EXISTING, to_view(session, racing))
                 return SubmitResult(SubmitOutcome.NOT_ELIGIBLE, decision=decision)
-            if kind == ReturnKind.EXCHANGE and not _reserve(session, submission.exchange_variant_id, submission.quantity):
-                return SubmitResult(SubmitOutcome.OUT_OF_STOCK, decision=decision)
+            if kind == ReturnKind.EXCHANGE:
+                wrong = _foreign_variant(session, item, submission.exchange_variant_id)
+                if wrong is not None:
+                    return SubmitResult(SubmitOutcome.NOT_ELIGIBLE, decision=wrong)
+                if not _reserve(session, submission.exchange_variant_id, submission.quantity):
+                    return SubmitResult(SubmitOutcome.OUT_OF_STOCK, decision=decision)
             key = idempotency_key(session, item.id)
             status = initial_status(submission.kind)
             record = ReturnRequest(
@@ -384,6 +396,13 @@ def record_kind(decision: Decision, resolution: Optional[str]) -> Optional[Retur
     }.get(decision.offer)
 
 
+def with_price_drop(request: Request, item: ItemChoice) -> Request:
+    """A price-protection request carries the drop measured from the catalogue, never the buyer's figure."""
+    if request.kind != RequestKind.PRICE_DIFFERENCE:
+        return request
+    return replace(request, price_difference=item.price_drop)
+
+
 def initial_status(kind: RequestKind) -> ReturnStatus:
     return ReturnStatus.APPROVED if kind in AUTO_APPROVED else ReturnStatus.PENDING
 
@@ -458,6 +477,7 @@ def _case_order(session: Session, order: Order) -> CaseOrder:
             no_reason_note=i.product.no_reason_note,
             warranty_days=int(i.product.warranty_days or 0),
             aliases=tuple(i.product.aliases or ()),
+            current_price=i.product.price,
         )
         for i in sorted(order.items, key=lambda i: i.id)
     )
@@ -475,6 +495,7 @@ def item_facts(item: ItemChoice) -> ItemFacts:
         unit_price=item.unit_price,
         quantity=item.returnable,
         warranty_days=item.warranty_days,
+        bought=item.quantity,
     )
 
 
@@ -515,9 +536,24 @@ def idempotency_key(session: Session, item_id: int) -> str:
 def _next_rma(session: Session, now: datetime) -> str:
     """RMA + yymmdd + a four-digit sequence for the day: short enough to read out on the phone."""
     prefix = f"{RMA_PREFIX}{now:%y%m%d}"
-    last = session.execute(select(func.max(ReturnRequest.rma_no)).where(ReturnRequest.rma_no.like(f"{prefix}%"))).scalar_one()
+    last = session.execute(
+        select(ReturnRequest.rma_no)
+        .where(ReturnRequest.rma_no.like(f"{prefix}%"))
+        .order_by(func.length(ReturnRequest.rma_no).desc(), ReturnRequest.rma_no.desc())  # …10000 after …9999
+        .limit(1)
+    ).scalar_one_or_none()
     sequence = int(last[len(prefix) :]) + 1 if last else 1
     return f"{prefix}{sequence:04d}"
+
+
+def _foreign_variant(session: Session, item: OrderItem, variant_id: Optional[int]) -> Optional[Decision]:
+    """A refusal when the wanted variant is not another size/colour of the same product."""
+    variant = session.get(ProductVariant, variant_id) if variant_id is not None else None
+    if variant is None or variant.product_id != item.product_id:
+        return Decision(False, Offer.NONE, "换货只能换同一款商品的其他尺码或颜色")
+    if variant.id == item.variant_id:
+        return Decision(False, Offer.NONE, "想换的规格和您现在的一样，不需要换货")
+    return None
 
 
 def _reserve(session: Session, variant_id: Optional[int], quantity: int) -> bool:

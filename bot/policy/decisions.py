@@ -55,8 +55,9 @@ class ItemFacts:
     no_reason_return: bool  # the product's own flag from the catalogue
     no_reason_note: Optional[str]
     unit_price: Decimal
-    quantity: int
+    quantity: int  # how many may still be claimed
     warranty_days: int = 0
+    bought: Optional[int] = None  # how many were bought, when some are already in an earlier case
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,10 @@ def refund_for(item: ItemFacts, request: Request) -> Decimal:
 
 def _check_quantity(item: ItemFacts, request: Request) -> Optional[Decision]:
     if request.quantity < 1 or request.quantity > item.quantity:
+        if item.bought is not None and item.bought > item.quantity:
+            claimed = item.bought - item.quantity
+            rule = f"这件商品您买了{item.bought}件，其中{claimed}件已申请过售后，这次最多可申请{item.quantity}件"
+            return Decision(False, Offer.NONE, rule)
         return Decision(False, Offer.NONE, f"这件商品您买了{item.quantity}件，申请数量需在1到{item.quantity}件之间")
     return None
 

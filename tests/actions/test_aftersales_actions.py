@@ -8,6 +8,7 @@ hours ago. Every test leaves the database as it found it (see ``clean``).
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import Dict, Iterator, List
 
 import pytest
@@ -359,3 +360,51 @@ async def test_status_of_a_refunded_case_says_when_the_money_went_back(crm: str)
     )
     assert responses(status) == ["utter_refund_status"]
     assert "已退款" in status[0]["lines"] and "原路退回" in status[0]["lines"]
+
+
+async def test_price_drop_is_refunded_from_the_catalogue_price(crm: str) -> None:
+    from bot.crm.models import Product
+
+    def set_price(price: str) -> None:
+        with session_scope(crm) as session:
+            session.execute(select(Product).where(Product.sku == "CL003")).scalar_one().price = Decimal(price)
+
+    set_price("59.00")  # the buyer paid 69.00 two days ago
+    try:
+        talk = chat()
+        messages = await talk.say("T恤降价了，我要退差价", "request_refund")
+        assert responses(messages) == ["utter_ask_as_quantity"]
+        messages = await talk.say("两件都要", "inform")
+        assert responses(messages) == ["utter_as_offer_refund_only"]
+        assert messages[0]["amount"] == "20.00" and "降价" in messages[0]["rule"]
+        messages = await talk.say("确认", "affirm")
+        assert responses(messages) == ["utter_as_created_refund_approved"]
+        (record,) = requests_for(crm, TEES_AND_SHOES)
+        assert (record.kind, record.status, str(record.refund_amount)) == ("仅退款", "已同意", "20.00")
+    finally:
+        set_price("69.00")
+
+
+async def test_no_price_drop_means_no_difference_to_refund(crm: str) -> None:
+    talk = chat()
+    await talk.say("T恤降价了，我要退差价", "request_refund")
+    messages = await talk.say("1件", "inform")
+    assert responses(messages) == ["utter_as_not_eligible"]
+    assert "没有查到降价差额" in messages[0]["rule"]
+
+
+@pytest.mark.parametrize(
+    ("opening", "intent", "asked", "answer"),
+    [
+        ("我想退货", "request_return", "order_id", "嗯"),
+        ("帆布鞋想换个码", "request_exchange", "as_variant", "嗯嗯"),
+        ("帆布鞋发错颜色了", "report_wrong_or_missing", "as_resolution", "啊？"),
+        ("T恤开线了", "report_quality_issue", "as_quantity", "好"),
+    ],
+)
+async def test_an_answer_that_says_nothing_is_asked_again(crm: str, opening: str, intent: str, asked: str, answer: str) -> None:
+    talk = chat()
+    await talk.say(opening, intent)
+    assert talk.requested == asked
+    messages = await talk.say(answer, "affirm")
+    assert not talk.rejected and talk.requested == asked and messages
