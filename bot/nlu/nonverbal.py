@@ -1,9 +1,11 @@
-"""Messages without words: emoji, stickers, platform placeholders like [图片].
+"""Messages without words: emoji, stickers, platform placeholders like [图片], a bare number.
 
 A statistical classifier has nothing to go on in "🤔" or "[动画表情]" and yet
 answers with high confidence (seen: "🤔" as affirm at 0.99). These messages are
 settled by a rule instead: a few emoji carry a clear meaning, everything else
-without words is "please say it in words" (nlu_fallback).
+without words is "please say it in words" (nlu_fallback). A message that is
+nothing but an order number, phone or RMA number is an answer (inform): the
+character n-grams of sixteen digits once looked most like "886" (goodbye).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any, Dict, List, Optional, Text
+
+from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN, RMA_PATTERN
 
 PLACEHOLDER = re.compile(r"^\s*(\[[^\[\]]{1,8}\]\s*)+$")  # [图片] [语音] [动画表情] …
 MEANINGFUL_EMOJI = {
@@ -26,9 +30,25 @@ def has_words(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in WORD_CATEGORIES for ch in text)
 
 
+IDENTIFIERS = (ORDER_NO_PATTERN, PHONE_PATTERN, RMA_PATTERN)
+SEPARATORS = re.compile(r"[\s,，.。:：;；!！?？、#＃-]+")
+
+
+def is_bare_identifier(text: str) -> bool:
+    """True for "4128503961730215" or "13800000005, 4128503961730215": identifiers and separators only."""
+    rest = text
+    found = False
+    for pattern in IDENTIFIERS:
+        rest, count = pattern.subn(" ", rest)
+        found = found or count > 0
+    return found and not SEPARATORS.sub("", rest)
+
+
 def classify_nonverbal(text: Optional[str]) -> Optional[str]:
-    """The intent of a message without words, or None when it has words to classify."""
+    """The intent of a message without words (or of a bare identifier), or None when it has words to classify."""
     text = (text or "").strip()
+    if is_bare_identifier(text):
+        return "inform"
     if text and has_words(text) and not PLACEHOLDER.match(text):
         return None
     symbols = {ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Mn" and ch != "\ufe0f"}

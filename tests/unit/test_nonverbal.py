@@ -31,3 +31,16 @@ def test_messages_without_words(text: str, intent: str) -> None:
 @pytest.mark.parametrize("text", ["好的👍", "我的快递到哪了😭", "88", "ok", "订单 4128503961730215", "[图片]这个有货吗"])
 def test_messages_with_words_are_left_to_the_model(text: str) -> None:
     assert classify_nonverbal(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["4128503961730215", " 13800000005 ", "13800000005 4128503961730215", "13800000005，4128503961730215。", "RMA2611250001"],
+)
+def test_a_bare_identifier_is_an_answer(text: str) -> None:
+    assert classify_nonverbal(text) == "inform"
+
+
+@pytest.mark.parametrize("text", ["886", "999999", "41285039617302", "4128503961730215到哪了", "SF1234567890123"])
+def test_numbers_that_are_not_identifiers_or_have_words_are_left_to_the_model(text: str) -> None:
+    assert classify_nonverbal(text) is None
