@@ -29,9 +29,17 @@ from bot.aftersales.reading import (
     resolution_in,
     wanted_variant,
 )
-from bot.aftersales.service import AftersalesService, CaseOrder, ItemChoice, Submission, SubmitOutcome, item_facts
+from bot.aftersales.service import (
+    AftersalesService,
+    CaseOrder,
+    ItemChoice,
+    Submission,
+    SubmitOutcome,
+    initial_status,
+    item_facts,
+)
 from bot.crm.formats import RMA_PATTERN
-from bot.crm.models import OrderStatus
+from bot.crm.models import OrderStatus, ReturnStatus
 from bot.orders.confirm import ANSWER_INTENTS
 from bot.orders.reference import Purpose, first_entity, parse_choice
 from bot.policy.decisions import Decision, Offer, Request, RequestKind, decide
@@ -446,6 +454,8 @@ class ActionAskAftersalesConfirm(ThreadedAction):
                 tracker.get_slot("as_resolution"),
                 exchange_to,
                 tracker.get_slot("as_photos"),
+                auto_approved=initial_status(_assessed_kind(tracker) or RequestKind.NO_REASON_RETURN, POLICY)
+                == ReturnStatus.APPROVED,
             ),
         )
         return []

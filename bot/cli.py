@@ -76,6 +76,8 @@ def _cmd_check_policy(args: argparse.Namespace) -> int:
     print(f"  运输破损 {policy.damage_report_hours} 小时内反馈，发错漏发 {policy.wrong_or_missing_days} 天内反馈")
     print(f"  价保 {policy.price_protection_days} 天；退款原路退回，{policy.refund_arrival_days} 个工作日内到账")
     print(f"  退货地址：{policy.return_address.text()}")
+    automatic = "、".join(sorted(policy.auto_approve)) or "无（全部由客服审核）"
+    print(f"  机器人直接同意：{automatic}")
     return 0
 
 

@@ -58,8 +58,15 @@ def offer_reply(
     resolution: Optional[str] = None,
     exchange_to: Optional[str] = None,
     evidence: Optional[str] = None,
+    auto_approved: Optional[bool] = None,
 ) -> Reply:
-    """The outcome stated before the buyer confirms: what happens, who pays, where to send, when the money comes."""
+    """The outcome stated before the buyer confirms: what happens, who pays, where to send, when the money comes.
+
+    ``auto_approved`` says whether the policy lets the bot approve this case at
+    once (``approval.automatic``); by default, cases that need photos wait for staff.
+    """
+    if auto_approved is None:
+        auto_approved = not decision.needs_photos
     values = {
         **policy_values(policy),
         "rule": decision.rule,
@@ -68,9 +75,7 @@ def offer_reply(
         "amount": money(decision.refund_amount),
         "shipping": SHIPPING_TEXT.get(decision.shipping_payer or "shop", SHIPPING_TEXT["shop"]),
         "exchange_to": exchange_to or "",
-        "review": EVIDENCE_NOTE.get(evidence or "", "") + "售后同事今天内审核"
-        if decision.needs_photos
-        else "符合规则，提交后自动通过",
+        "review": "符合规则，提交后自动通过" if auto_approved else EVIDENCE_NOTE.get(evidence or "", "") + "售后同事今天内审核",
     }
     if decision.offer == Offer.EXCHANGE:
         return Reply("utter_as_offer_exchange", values)

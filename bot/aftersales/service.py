@@ -287,7 +287,7 @@ class AftersalesService:
                 if not _reserve(session, submission.exchange_variant_id, submission.quantity):
                     return SubmitResult(SubmitOutcome.OUT_OF_STOCK, decision=decision)
             key = idempotency_key(session, item.id)
-            status = initial_status(submission.kind)
+            status = initial_status(submission.kind, self.policy)
             record = ReturnRequest(
                 rma_no=_next_rma(session, now),
                 idempotency_key=key,
@@ -378,9 +378,6 @@ class AftersalesService:
 
 # --- policy glue (pure) -----------------------------------------------------------------
 
-#: Cases the policy settles by itself; the rest wait for staff to look at the photos.
-AUTO_APPROVED = frozenset({RequestKind.NO_REASON_RETURN, RequestKind.EXCHANGE, RequestKind.PRICE_DIFFERENCE})
-
 
 def record_kind(decision: Decision, resolution: Optional[str]) -> Optional[ReturnKind]:
     """What kind of case a positive decision becomes; None when there is nothing to record."""
@@ -403,8 +400,9 @@ def with_price_drop(request: Request, item: ItemChoice) -> Request:
     return replace(request, price_difference=item.price_drop)
 
 
-def initial_status(kind: RequestKind) -> ReturnStatus:
-    return ReturnStatus.APPROVED if kind in AUTO_APPROVED else ReturnStatus.PENDING
+def initial_status(kind: RequestKind, policy: Policy) -> ReturnStatus:
+    """Approved at once when the shop's policy lets the bot settle this kind alone; else staff review it."""
+    return ReturnStatus.APPROVED if kind.value in policy.auto_approve else ReturnStatus.PENDING
 
 
 def refund_amount(kind: ReturnKind, decision: Decision) -> Optional[Decimal]:

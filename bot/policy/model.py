@@ -17,6 +17,8 @@ from bot.settings import PROJECT_ROOT
 DEFAULT_POLICY_PATH = PROJECT_ROOT / "shop_policy.yml"
 PAYERS = ("buyer", "shop")
 KNOWN_CATEGORIES = ("服装", "鞋靴", "数码", "美妆", "食品")
+#: After-sales kinds a shop may let the bot approve by itself (values of decisions.RequestKind).
+APPROVABLE_KINDS = ("no_reason_return", "exchange", "quality_issue", "damaged", "wrong_or_missing", "price_difference")
 
 
 class PolicyError(ValueError):
@@ -56,6 +58,7 @@ class Policy:
     refund_arrival_days: int
     counterfeit_compensation: str
     return_address: ReturnAddress
+    auto_approve: FrozenSet[str] = frozenset()  # RequestKind values the bot approves at once
 
 
 class _Reader:
@@ -116,6 +119,11 @@ def parse_policy(data: Any, source: str = "shop_policy.yml") -> Policy:
     price = r.section("price_protection")
     refund = r.section("refund")
     address = r.section("return_address")
+    approval = r.section("approval")
+    automatic = approval.get("automatic", None)
+    if not isinstance(automatic, list) or any(k not in APPROVABLE_KINDS for k in automatic):
+        r.problems.append(f"approval.automatic: 应为 {list(APPROVABLE_KINDS)} 中的列表（可以为空），实际是 {automatic!r}")
+        automatic = []
     excluded = no_reason.get("excluded_categories", [])
     if not isinstance(excluded, list) or any(c not in KNOWN_CATEGORIES for c in excluded):
         r.problems.append(
@@ -148,6 +156,7 @@ def parse_policy(data: Any, source: str = "shop_policy.yml") -> Policy:
             phone=r.text(address, "return_address", "phone"),
             address=r.text(address, "return_address", "address"),
         ),
+        auto_approve=frozenset(automatic),
     )
     if not r.problems and policy.quality_return_days < policy.no_reason_days:
         r.problems.append("quality_issue.return_days: 质量问题的退换期限不能短于7天无理由的期限")

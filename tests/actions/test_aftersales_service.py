@@ -886,3 +886,14 @@ def test_two_staff_moving_the_same_stage_at_once_one_wins(seeded_db_url: str) ->
     stages = _stages(seeded_db_url, rma)
     assert [s[0] for s in stages] == ["待审核", "已同意"]
     assert service.find(rma).status == ReturnStatus.APPROVED
+
+
+def test_a_shop_that_reviews_every_case_gets_pending_no_reason_returns(seeded_db_url: str) -> None:
+    from dataclasses import replace as replaced
+
+    strict = AftersalesService(replaced(load_policy(), auto_approve=frozenset()), session_factory(seeded_db_url))
+    sunli = _customer_id(seeded_db_url)
+    order_no, (tee, _) = _fresh_order(seeded_db_url)
+    result = strict.submit(_submission(sunli, order_no, tee), AS_OF)
+    assert result.outcome == SubmitOutcome.CREATED
+    assert result.request.status == ReturnStatus.PENDING and [s.status for s in result.request.stages] == [ReturnStatus.PENDING]

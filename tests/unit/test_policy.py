@@ -44,6 +44,13 @@ def test_shipped_policy_file_loads() -> None:
     assert POLICY.return_address.address
 
 
+def test_which_cases_the_bot_approves_alone_is_the_shops_choice() -> None:
+    assert POLICY.auto_approve == {"no_reason_return", "exchange", "price_difference"}
+    data = copy.deepcopy(_raw())
+    data["approval"]["automatic"] = []
+    assert parse_policy(data).auto_approve == frozenset()
+
+
 def _raw() -> dict:
     return yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
 
@@ -57,6 +64,9 @@ def _raw() -> dict:
         (lambda d: d["no_reason_return"].update(excluded_categories=["家具"]), "excluded_categories"),
         (lambda d: d.pop("damaged_in_transit"), "damaged_in_transit"),
         (lambda d: d["return_address"].update(address=""), "return_address.address"),
+        (lambda d: d["approval"].update(automatic=["everything"]), "approval.automatic"),
+        (lambda d: d["approval"].update(automatic="exchange"), "approval.automatic"),
+        (lambda d: d.pop("approval"), "approval"),
         (
             lambda d: d["quality_issue"].update(return_days=7) or d["no_reason_return"].update(days=10),
             "quality_issue.return_days",
