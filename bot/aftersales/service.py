@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -606,7 +606,3 @@ def to_view(session: Session, record: ReturnRequest) -> RequestView:
         updated_at=record.updated_at,
         stages=tuple(StageView(ReturnStatus(s.status), s.note, s.actor, s.created_at) for s in record.stages),
     )
-
-
-def open_requests_first(requests: Sequence[RequestView]) -> List[RequestView]:
-    return sorted(requests, key=lambda r: (r.status in stages.FINAL, -r.updated_at.timestamp()))

@@ -11,7 +11,7 @@ from typing import Callable, List
 
 from bot import clock
 from bot.aftersales.service import AftersalesService, RequestView
-from bot.aftersales.stages import StaffAction
+from bot.aftersales.stages import StaffAction, next_stages
 from bot.crm.models import ReturnStatus
 from bot.policy.model import load_policy
 
@@ -108,6 +108,9 @@ def details(request: RequestView) -> List[str]:
         ("照片", request.evidence),
     ]
     lines.extend(f"  {label}：{value}" for label, value in optional if value)
+    ahead = next_stages(request.kind, request.status)
+    if ahead:
+        lines.append("  下一步：" + " → ".join(s.value for s in ahead))
     lines.append("  进度：")
     lines.extend(f"    {s.at:%Y-%m-%d %H:%M}  {s.status.value}  {s.actor}  {s.note or ''}".rstrip() for s in request.stages)
     return lines
