@@ -63,6 +63,7 @@ integration:
 bench: install
 	$(PY) -m bench.nlu
 	$(PY) -m bench.latency
+	$(PY) -m bench.latency --script aftersales
 	$(PY) -m bench.resources
 
 clean:

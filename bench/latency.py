@@ -1,6 +1,6 @@
 """Per-message latency of a scripted conversation through the HTTP API, actions and DB included.
 
-    python -m bench.latency [--rounds 5] [--concurrency 1 10]
+    python -m bench.latency [--rounds 5] [--concurrency 1 10] [--script orders|aftersales]
 
 Starts its own bot (Rasa + action server, fresh demo CRM) on free ports, then
 plays the script for 1 buyer and for N buyers at once (each buyer a different
@@ -19,7 +19,7 @@ from typing import List
 
 from bot.runtime.launch import LaunchedBot, launched_bot
 
-SCRIPT = [
+ORDER_SCRIPT = [
     "你好",
     "我的订单什么情况",
     "第一个",
@@ -30,6 +30,19 @@ SCRIPT = [
     "谢谢",
     "再见",
 ]
+#: The after-sales form end to end: order list, item list, reason, the stated outcome, a no.
+AFTERSALES_SCRIPT = [
+    "你好",
+    "我想退货",
+    "第一个",
+    "第1件",
+    "尺码不合适",
+    "运费谁出",
+    "先不用了",
+    "售后进度",
+    "再见",
+]
+SCRIPTS = {"orders": ORDER_SCRIPT, "aftersales": AFTERSALES_SCRIPT}
 TARGET_P95_MS = 100
 
 
@@ -41,10 +54,10 @@ def percentile(values: List[float], pct: float) -> float:
     return ordered[index]
 
 
-def play(bot: LaunchedBot, senders: List[str], latencies: List[float], errors: List[str]) -> None:
+def play(bot: LaunchedBot, script: List[str], senders: List[str], latencies: List[float], errors: List[str]) -> None:
     """One buyer after another on this thread, each holding one whole scripted conversation."""
     for sender in senders:
-        for text in SCRIPT:
+        for text in script:
             started = time.perf_counter()
             try:
                 replies = bot.send(f"{sender}", text)
@@ -56,14 +69,14 @@ def play(bot: LaunchedBot, senders: List[str], latencies: List[float], errors: L
             latencies.append((time.perf_counter() - started) * 1000)
 
 
-def run_level(bot: LaunchedBot, buyers: int, rounds: int, offset: int) -> None:
+def run_level(bot: LaunchedBot, script: List[str], buyers: int, rounds: int, offset: int) -> None:
     latencies: List[float] = []
     errors: List[str] = []
     # each conversation is a different demo customer, so trackers stay conversation-sized
     threads = [
         threading.Thread(
             target=play,
-            args=(bot, [f"tb_u{offset + index * rounds + r + 1:05d}" for r in range(rounds)], latencies, errors),
+            args=(bot, script, [f"tb_u{offset + index * rounds + r + 1:05d}" for r in range(rounds)], latencies, errors),
         )
         for index in range(buyers)
     ]
@@ -87,15 +100,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=4, help="conversations per concurrent buyer slot")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--script", choices=sorted(SCRIPTS), default="orders", help="which conversation to play")
     args = parser.parse_args()
+    script = SCRIPTS[args.script]
     with tempfile.TemporaryDirectory() as tmp, launched_bot(Path(tmp)) as bot:
         print(
-            f"script of {len(SCRIPT)} messages, {args.rounds} conversations per concurrent buyer; "
+            f"{args.script} script of {len(script)} messages, {args.rounds} conversations per concurrent buyer; "
             f"target p95 < {TARGET_P95_MS} ms at 1 buyer"
         )
         offset = 0
         for buyers in args.concurrency:
-            run_level(bot, buyers, args.rounds, offset)
+            run_level(bot, script, buyers, args.rounds, offset)
             offset += buyers * args.rounds
     return 0
 
