@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -9,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import POLICY, ThreadedAction, latest_intent, latest_text, now, orders, recent_user_messages
+from bot.handoff import hours
 from bot.handoff.service import queue_handoff
 from bot.policy.answers import policy_response, policy_values
 
@@ -31,8 +33,22 @@ class ActionHandoffRequest(ThreadedAction):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         _queue(tracker, "buyer_request", priority=3)
-        dispatcher.utter_message(response="utter_handoff_queued")
+        tell_when_staff_answer(dispatcher, now())
         return []
+
+
+def tell_when_staff_answer(dispatcher: CollectingDispatcher, moment: datetime) -> None:
+    """Staff in: they answer shortly. Out: the time they will, by the shop's hours and the Chinese calendar."""
+    service = POLICY.service_hours
+    if hours.is_open(moment, service):
+        dispatcher.utter_message(response="utter_handoff_queued")
+        return
+    opening = hours.opening_on(moment.date(), service)
+    dispatcher.utter_message(
+        response="utter_handoff_queued_after_hours",
+        when=hours.describe_opening(hours.next_opening(moment, service), moment),
+        hours=f"今天服务时间 {opening[0]:%H:%M}–{opening[1]:%H:%M}" if opening else "今天客服休息",
+    )
 
 
 class ActionEscalateComplaint(ThreadedAction):

@@ -76,6 +76,12 @@ def _cmd_check_policy(args: argparse.Namespace) -> int:
     print(f"  运输破损 {policy.damage_report_hours} 小时内反馈，发错漏发 {policy.wrong_or_missing_days} 天内反馈")
     print(f"  价保 {policy.price_protection_days} 天；退款原路退回，{policy.refund_arrival_days} 个工作日内到账")
     print(f"  退货地址：{policy.return_address.text()}")
+    spans = policy.service_hours
+    shown = [
+        f"{label} {span[0]:%H:%M}–{span[1]:%H:%M}" if span else f"{label}休息"
+        for label, span in (("工作日", spans.workday), ("周末", spans.weekend), ("法定节假日", spans.public_holiday))
+    ]
+    print("  客服时间：" + "，".join(shown))
     automatic = "、".join(sorted(policy.auto_approve)) or "无（全部由客服审核）"
     print(f"  机器人直接同意：{automatic}")
     return 0

@@ -6,12 +6,15 @@ a message naming the field, never surface later as a wrong decision to a buyer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Mapping, Optional
 
 import yaml
 
+from bot.handoff.hours import ServiceHours, Span
 from bot.settings import PROJECT_ROOT
 
 DEFAULT_POLICY_PATH = PROJECT_ROOT / "shop_policy.yml"
@@ -19,6 +22,10 @@ PAYERS = ("buyer", "shop")
 KNOWN_CATEGORIES = ("服装", "鞋靴", "数码", "美妆", "食品")
 #: After-sales kinds a shop may let the bot approve by itself (values of decisions.RequestKind).
 APPROVABLE_KINDS = ("no_reason_return", "exchange", "quality_issue", "damaged", "wrong_or_missing", "price_difference")
+
+
+DEFAULT_SERVICE_HOURS = ServiceHours((time(9), time(22)), (time(9), time(22)), (time(9), time(22)))
+SPAN_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
 class PolicyError(ValueError):
@@ -59,6 +66,7 @@ class Policy:
     counterfeit_compensation: str
     return_address: ReturnAddress
     auto_approve: FrozenSet[str] = frozenset()  # RequestKind values the bot approves at once
+    service_hours: ServiceHours = DEFAULT_SERVICE_HOURS  # when staff answer
 
 
 class _Reader:
@@ -98,6 +106,22 @@ class _Reader:
             return ""
         return value.strip()
 
+    def span(self, section: Mapping[str, Any], path: str, key: str) -> Optional[Span]:
+        """'09:00-22:00' → (09:00, 22:00); 'closed' → None."""
+        value = section.get(key)
+        if value == "closed":
+            return None
+        match = SPAN_PATTERN.match(str(value or "").replace(" ", ""))
+        if match is None:
+            self.problems.append(f'{path}.{key}: 应为 "09:00-22:00" 这样的时段或 closed，实际是 {value!r}')
+            return None
+        start = time(int(match.group(1)), int(match.group(2)))
+        end = time(23, 59, 59) if match.group(3) == "24" else time(int(match.group(3)), int(match.group(4)))
+        if end <= start:
+            self.problems.append(f"{path}.{key}: 结束时间应晚于开始时间，实际是 {value!r}")
+            return None
+        return start, end
+
     def payer(self, section: Mapping[str, Any], path: str) -> str:
         value = section.get("shipping_paid_by")
         if value not in PAYERS:
@@ -120,6 +144,14 @@ def parse_policy(data: Any, source: str = "shop_policy.yml") -> Policy:
     refund = r.section("refund")
     address = r.section("return_address")
     approval = r.section("approval")
+    hours = r.section("service_hours")
+    service_hours = ServiceHours(
+        r.span(hours, "service_hours", "workday"),
+        r.span(hours, "service_hours", "weekend"),
+        r.span(hours, "service_hours", "public_holiday"),
+    )
+    if hours and service_hours.workday is None and service_hours.weekend is None:
+        r.problems.append("service_hours: 工作日和周末不能都不上班，转人工的买家需要有人回复")
     automatic = approval.get("automatic", None)
     if not isinstance(automatic, list) or any(k not in APPROVABLE_KINDS for k in automatic):
         r.problems.append(f"approval.automatic: 应为 {list(APPROVABLE_KINDS)} 中的列表（可以为空），实际是 {automatic!r}")
@@ -157,6 +189,7 @@ def parse_policy(data: Any, source: str = "shop_policy.yml") -> Policy:
             address=r.text(address, "return_address", "address"),
         ),
         auto_approve=frozenset(automatic),
+        service_hours=service_hours,
     )
     if not r.problems and policy.quality_return_days < policy.no_reason_days:
         r.problems.append("quality_issue.return_days: 质量问题的退换期限不能短于7天无理由的期限")

@@ -51,6 +51,16 @@ def test_which_cases_the_bot_approves_alone_is_the_shops_choice() -> None:
     assert parse_policy(data).auto_approve == frozenset()
 
 
+def test_service_hours_come_from_the_file() -> None:
+    from datetime import time
+
+    assert POLICY.service_hours.workday == (time(9), time(22))
+    data = copy.deepcopy(_raw())
+    data["service_hours"].update(public_holiday="closed", weekend="00:00-24:00")
+    hours = parse_policy(data).service_hours
+    assert hours.public_holiday is None and hours.weekend == (time(0), time(23, 59, 59))
+
+
 def _raw() -> dict:
     return yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
 
@@ -67,6 +77,9 @@ def _raw() -> dict:
         (lambda d: d["approval"].update(automatic=["everything"]), "approval.automatic"),
         (lambda d: d["approval"].update(automatic="exchange"), "approval.automatic"),
         (lambda d: d.pop("approval"), "approval"),
+        (lambda d: d["service_hours"].update(workday="9点到22点"), "service_hours.workday"),
+        (lambda d: d["service_hours"].update(weekend="20:00-10:00"), "service_hours.weekend"),
+        (lambda d: d["service_hours"].update(workday="closed", weekend="closed"), "service_hours"),
         (
             lambda d: d["quality_issue"].update(return_days=7) or d["no_reason_return"].update(days=10),
             "quality_issue.return_days",

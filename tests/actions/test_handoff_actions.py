@@ -1,0 +1,44 @@
+"""Handing a buyer to a human: one place in the queue, and an honest answer to "when will someone reply?"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from actions.support import ActionHandoffRequest
+from bot import clock
+from bot.crm.db import session_scope
+from bot.crm.models import Handoff
+from tests.actions.conftest import make_tracker, responses, run_action
+
+
+@pytest.mark.parametrize(
+    ("moment", "response", "when"),
+    [
+        (datetime(2026, 11, 25, 12, 0), "utter_handoff_queued", None),  # Wednesday noon: staff in
+        (datetime(2026, 11, 25, 23, 30), "utter_handoff_queued_after_hours", "明天 09:00"),
+        (datetime(2026, 11, 28, 8, 0), "utter_handoff_queued_after_hours", "今天 10:00"),  # Saturday hours
+        (datetime(2026, 10, 1, 12, 0), "utter_handoff_queued", None),  # National Day: holiday hours 10–18
+        (datetime(2026, 10, 1, 19, 0), "utter_handoff_queued_after_hours", "明天 10:00"),
+    ],
+    ids=["workday-noon", "workday-night", "saturday-early", "holiday-noon", "holiday-evening"],
+)
+async def test_the_buyer_is_told_when_staff_answer(crm: str, moment: datetime, response: str, when: str) -> None:
+    sender = f"tb_handoff_{moment:%m%d%H%M}"
+    with clock.frozen(moment):
+        _, messages = await run_action(ActionHandoffRequest(), make_tracker(sender, "转人工", "human_handoff", active=False))
+    assert responses(messages) == [response]
+    if when is not None:
+        assert messages[0]["when"] == when
+    with session_scope(crm) as session:
+        assert len(session.execute(select(Handoff).where(Handoff.sender_id == sender)).scalars().all()) == 1
+
+
+async def test_asking_twice_keeps_one_place_in_the_queue(crm: str) -> None:
+    tracker = make_tracker("tb_twice", "人工客服", "human_handoff", active=False)
+    await run_action(ActionHandoffRequest(), tracker)
+    await run_action(ActionHandoffRequest(), tracker)
+    with session_scope(crm) as session:
+        assert len(session.execute(select(Handoff).where(Handoff.sender_id == "tb_twice")).scalars().all()) == 1
