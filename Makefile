@@ -64,6 +64,7 @@ bench: install
 	$(PY) -m bench.nlu
 	$(PY) -m bench.latency
 	$(PY) -m bench.latency --script aftersales
+	$(PY) -m bench.complaints
 	$(PY) -m bench.resources
 
 clean:

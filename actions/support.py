@@ -10,9 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import POLICY, ThreadedAction, latest_intent, latest_text, now, orders, recent_user_messages
+from bot.complaints.service import ComplaintService
 from bot.handoff import hours
 from bot.handoff.service import queue_handoff
 from bot.policy.answers import policy_response, policy_values
+
+complaints = ComplaintService(POLICY)
 
 
 def _queue(tracker: Tracker, reason: str, priority: int) -> int:
@@ -52,15 +55,50 @@ def tell_when_staff_answer(dispatcher: CollectingDispatcher, moment: datetime) -
 
 
 class ActionEscalateComplaint(ThreadedAction):
-    """Records the complaint in the staff queue with the buyer's own words, then apologises."""
+    """Records the complaint (category, severity, due time, compensation) and apologises for that problem.
+
+    A known buyer's complaint goes into the 抱怨数据库 once per message; a high
+    one also goes straight to staff. A stranger's still reaches the staff queue.
+    """
 
     def name(self) -> Text:
         return "action_escalate_complaint"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        _queue(tracker, "complaint", priority=2)
-        dispatcher.utter_message(response="utter_complain_ack")
+        customer = orders.identify(tracker.sender_id)
+        if customer is None:
+            _queue(tracker, "complaint", priority=2)
+            dispatcher.utter_message(response="utter_complain_ack")
+            return []
+        moment = now()
+        view = complaints.record(
+            customer.id,
+            latest_text(tracker),
+            moment,
+            sender_id=tracker.sender_id,
+            order_no=tracker.get_slot("focus_order_id"),
+            message_id=(tracker.latest_message or {}).get("message_id"),
+        )
+        high = view.severity == "高"
+        _queue(tracker, "complaint", priority=1 if high else 2)
+        dispatcher.utter_message(
+            response="utter_complaint_high" if high else "utter_complaint_recorded",
+            problem=PROBLEM_WORDS.get(view.category, "这次的购物体验"),
+            complaint_no=view.complaint_no,
+            due=hours.describe_opening(view.due_at, moment) if view.due_at else "今天",
+            compensation=f"为表歉意，已为您申请一张{view.compensation}，主管确认后发到您的账户。" if view.compensation else "",
+        )
         return []
+
+
+#: How the apology names the problem, by complaint category.
+PROBLEM_WORDS = {
+    "商品质量": "商品的质量问题",
+    "服务态度": "我们客服的服务",
+    "物流配送": "物流配送的问题",
+    "售后": "售后处理",
+    "其他": "这次的购物体验",
+}
 
 
 class ActionAnswerPolicy(ThreadedAction):

@@ -400,6 +400,7 @@ class Complaint(Base):
     customer_id: Mapped[int] = Column(ForeignKey("customers.id"), nullable=False, index=True)
     order_id: Mapped[Optional[int]] = Column(ForeignKey("orders.id"))
     sender_id: Mapped[Optional[str]] = Column(String(128))
+    message_id: Mapped[Optional[str]] = Column(String(64), unique=True)  # the chat message it came from
     category: Mapped[str] = Column(String(8), nullable=False)
     severity: Mapped[str] = Column(String(8), nullable=False)
     text: Mapped[str] = Column(Text, nullable=False)

@@ -7,7 +7,7 @@ a message naming the field, never surface later as a wrong decision to a buyer.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Mapping, Optional
@@ -24,6 +24,7 @@ KNOWN_CATEGORIES = ("服装", "鞋靴", "数码", "美妆", "食品")
 APPROVABLE_KINDS = ("no_reason_return", "exchange", "quality_issue", "damaged", "wrong_or_missing", "price_difference")
 
 
+SEVERITY_LEVELS = ("高", "中", "低")
 DEFAULT_SERVICE_HOURS = ServiceHours((time(9), time(22)), (time(9), time(22)), (time(9), time(22)))
 SPAN_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -67,6 +68,8 @@ class Policy:
     return_address: ReturnAddress
     auto_approve: FrozenSet[str] = frozenset()  # RequestKind values the bot approves at once
     service_hours: ServiceHours = DEFAULT_SERVICE_HOURS  # when staff answer
+    complaint_due_hours: Mapping[str, int] = field(default_factory=lambda: {"高": 2, "中": 8, "低": 24})
+    complaint_compensation: Mapping[str, str] = field(default_factory=lambda: {"高": "无", "中": "无", "低": "无"})
 
 
 class _Reader:
@@ -143,6 +146,19 @@ def parse_policy(data: Any, source: str = "shop_policy.yml") -> Policy:
     price = r.section("price_protection")
     refund = r.section("refund")
     address = r.section("return_address")
+    complaints = r.section("complaints")
+    due = complaints.get("due_service_hours")
+    compensation = complaints.get("compensation")
+    if (
+        not isinstance(due, Mapping)
+        or set(due) != set(SEVERITY_LEVELS)
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 72 for v in due.values())
+    ):
+        r.problems.append(f"complaints.due_service_hours: 应为 高/中/低 各 1 到 72 小时，实际是 {due!r}")
+        due = {"高": 2, "中": 8, "低": 24}
+    if not isinstance(compensation, Mapping) or set(compensation) != set(SEVERITY_LEVELS):
+        r.problems.append(f"complaints.compensation: 应为 高/中/低 各一项（没有就写 无），实际是 {compensation!r}")
+        compensation = {"高": "无", "中": "无", "低": "无"}
     approval = r.section("approval")
     hours = r.section("service_hours")
     service_hours = ServiceHours(
@@ -190,6 +206,8 @@ def parse_policy(data: Any, source: str = "shop_policy.yml") -> Policy:
         ),
         auto_approve=frozenset(automatic),
         service_hours=service_hours,
+        complaint_due_hours=dict(due),
+        complaint_compensation={k: str(v) for k, v in compensation.items()},
     )
     if not r.problems and policy.quality_return_days < policy.no_reason_days:
         r.problems.append("quality_issue.return_days: 质量问题的退换期限不能短于7天无理由的期限")

@@ -24,11 +24,13 @@ def crm(seeded_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point every service the actions use at the seeded test database, at the seed's 'now'."""
     import actions.common
     import actions.returns
+    import actions.support
     from bot.crm.db import session_factory
 
     monkeypatch.setenv("DATABASE_URL", seeded_db_url)
     monkeypatch.setattr(actions.common.orders, "_sessions", session_factory(seeded_db_url))
     monkeypatch.setattr(actions.returns.aftersales, "_sessions", session_factory(seeded_db_url))
+    monkeypatch.setattr(actions.support.complaints, "_sessions", session_factory(seeded_db_url))
     with clock.frozen(AS_OF):
         yield seeded_db_url
 
@@ -41,12 +43,18 @@ def make_tracker(
     requested: Optional[str] = None,
     active: bool = True,
     form: str = "order_form",
+    message_id: Optional[str] = None,
 ) -> Tracker:
     """A tracker as Rasa would send it: the latest message parsed, entities from the real matcher."""
     all_slots = {name: None for name in DOMAIN["slots"]}
     all_slots.update(slots or {})
     all_slots["requested_slot"] = requested
-    message = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": MATCHER.extract(text)}
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": MATCHER.extract(text),
+        "message_id": message_id,
+    }
     return Tracker(
         sender_id=sender,
         slots=all_slots,
