@@ -101,6 +101,37 @@ PROBLEM_WORDS = {
 }
 
 
+class ActionHandleFallback(ThreadedAction):
+    """A message the bot cannot read: ask to rephrase; the second in a row goes to a human instead."""
+
+    def name(self) -> Text:
+        return "action_handle_fallback"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if fallbacks_in_a_row(tracker.events) < FALLBACKS_BEFORE_HANDOFF:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return []
+        _queue(tracker, "repeated_fallback", priority=3)
+        dispatcher.utter_message(response="utter_fallback_handoff")
+        tell_when_staff_answer(dispatcher, now())
+        return []
+
+
+FALLBACKS_BEFORE_HANDOFF = 2
+
+
+def fallbacks_in_a_row(events: List[Dict[Text, Any]]) -> int:
+    """How many of the buyer's latest messages, counting back from the last, the bot could not read."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
 class ActionAnswerPolicy(ThreadedAction):
     """Answers a rules question (运费险, 7天无理由, 保修 …) with the figures from shop_policy.yml."""
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from actions.support import ActionHandoffRequest
+from actions.support import ActionHandleFallback, ActionHandoffRequest, fallbacks_in_a_row
 from bot import clock
 from bot.crm.db import session_scope
 from bot.crm.models import Handoff
@@ -42,3 +42,28 @@ async def test_asking_twice_keeps_one_place_in_the_queue(crm: str) -> None:
     await run_action(ActionHandoffRequest(), tracker)
     with session_scope(crm) as session:
         assert len(session.execute(select(Handoff).where(Handoff.sender_id == "tb_twice")).scalars().all()) == 1
+
+
+def _user(text: str, intent: str) -> dict:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 1.0}}}
+
+
+async def test_the_second_unreadable_message_in_a_row_goes_to_a_human(crm: str) -> None:
+    sender = "tb_mumbler"
+    first = make_tracker(sender, "[语音]", "nlu_fallback", active=False)
+    _, messages = await run_action(ActionHandleFallback(), first)
+    assert responses(messages) == ["utter_ask_rephrase"]
+    second = make_tracker(sender, "[语音]", "nlu_fallback", active=False)
+    second.events = [_user("[语音]", "nlu_fallback"), {"event": "bot", "text": "…"}, _user("[语音]", "nlu_fallback")]
+    _, messages = await run_action(ActionHandleFallback(), second)
+    assert responses(messages) == ["utter_fallback_handoff", "utter_handoff_queued"]
+    with session_scope(crm) as session:
+        handoff = session.execute(select(Handoff).where(Handoff.sender_id == sender)).scalar_one()
+        assert handoff.reason == "repeated_fallback"
+
+
+def test_fallbacks_are_counted_back_from_the_last_message_only() -> None:
+    events = [_user("[语音]", "nlu_fallback"), _user("查订单", "query_order"), _user("[表情]", "nlu_fallback")]
+    assert fallbacks_in_a_row(events) == 1
+    assert fallbacks_in_a_row(events + [{"event": "action"}, _user("???", "nlu_fallback")]) == 2
+    assert fallbacks_in_a_row([]) == 0
