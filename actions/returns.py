@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import POLICY, ThreadedAction, latest_entities, latest_text, now, orders, say
 from actions.form_step import FormStep
+from actions.support import queue_for_staff, tell_when_staff_answer
 from bot.aftersales import replies as as_replies
 from bot.aftersales import stages
 from bot.aftersales.reading import (
@@ -508,7 +509,7 @@ class ActionAftersalesRequest(ThreadedAction):
         item = case.item(item_id_of(tracker))
         if case.facts.status not in SETTLED_STATUSES or item is None:
             decision = _decision_before_delivery(case, tracker)
-            say(dispatcher, as_replies.refusal_reply(decision, case.order_no))
+            refuse(dispatcher, tracker, decision, case.order_no)
             return events
         if tracker.get_slot("order_confirm") is True:
             # the service re-checks everything in one transaction: a duplicate or a race ends in EXISTING
@@ -522,7 +523,7 @@ class ActionAftersalesRequest(ThreadedAction):
         else:
             assessed = _assessed(tracker)
             if assessed is not None and (not assessed[0].eligible or assessed[0].offer not in OFFERS_TO_CONFIRM):
-                say(dispatcher, as_replies.refusal_reply(assessed[0], case.order_no))
+                refuse(dispatcher, tracker, assessed[0], case.order_no)
             elif assessed is not None:
                 dispatcher.utter_message(response="utter_as_kept")
         return events
@@ -560,7 +561,15 @@ class ActionAftersalesRequest(ThreadedAction):
         elif result.outcome == SubmitOutcome.OUT_OF_STOCK:
             dispatcher.utter_message(response="utter_as_stock_gone")
         elif result.decision is not None:
-            say(dispatcher, as_replies.refusal_reply(result.decision, case.order_no))
+            refuse(dispatcher, tracker, result.decision, case.order_no)
+
+
+def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision, order_no: str) -> None:
+    """Explain why not; a case beyond what the policy lets the bot settle goes to staff at once."""
+    say(dispatcher, as_replies.refusal_reply(decision, order_no))
+    if decision.offer == Offer.HUMAN:
+        queue_for_staff(tracker, "beyond_policy", priority=2)
+        tell_when_staff_answer(dispatcher, now())
 
 
 def _decision_before_delivery(case: CaseOrder, tracker: Tracker) -> Decision:

@@ -18,7 +18,7 @@ from bot.policy.answers import policy_response, policy_values
 complaints = ComplaintService(POLICY)
 
 
-def _queue(tracker: Tracker, reason: str, priority: int) -> int:
+def queue_for_staff(tracker: Tracker, reason: str, priority: int) -> int:
     customer = orders.identify(tracker.sender_id)
     summary = {
         "intent": latest_intent(tracker),
@@ -35,7 +35,7 @@ class ActionHandoffRequest(ThreadedAction):
         return "action_handoff_request"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        _queue(tracker, "buyer_request", priority=3)
+        queue_for_staff(tracker, "buyer_request", priority=3)
         tell_when_staff_answer(dispatcher, now())
         return []
 
@@ -67,7 +67,7 @@ class ActionEscalateComplaint(ThreadedAction):
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = orders.identify(tracker.sender_id)
         if customer is None:
-            _queue(tracker, "complaint", priority=2)
+            queue_for_staff(tracker, "complaint", priority=2)
             dispatcher.utter_message(response="utter_complain_ack")
             return []
         moment = now()
@@ -80,7 +80,7 @@ class ActionEscalateComplaint(ThreadedAction):
             message_id=(tracker.latest_message or {}).get("message_id"),
         )
         high = view.severity == "高"
-        _queue(tracker, "complaint", priority=1 if high else 2)
+        queue_for_staff(tracker, "complaint", priority=1 if high else 2)
         dispatcher.utter_message(
             response="utter_complaint_high" if high else "utter_complaint_recorded",
             problem=PROBLEM_WORDS.get(view.category, "这次的购物体验"),
@@ -111,7 +111,7 @@ class ActionHandleFallback(ThreadedAction):
         if fallbacks_in_a_row(tracker.events) < FALLBACKS_BEFORE_HANDOFF:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        _queue(tracker, "repeated_fallback", priority=3)
+        queue_for_staff(tracker, "repeated_fallback", priority=3)
         dispatcher.utter_message(response="utter_fallback_handoff")
         tell_when_staff_answer(dispatcher, now())
         return []

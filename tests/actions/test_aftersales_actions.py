@@ -234,7 +234,7 @@ async def test_damage_reported_after_48_hours_goes_to_a_human(crm: str) -> None:
     talk = chat()
     await talk.say("坚果袋子收到就破了", "report_damaged")
     messages = await talk.say("两袋都是", "inform")
-    assert responses(messages) == ["utter_as_needs_human"]
+    assert responses(messages) == ["utter_as_needs_human", "utter_handoff_queued"]
     assert "48小时" in messages[0]["rule"]
     assert requests_for(crm, NUTS) == []
 
@@ -247,10 +247,16 @@ async def test_food_is_not_a_no_reason_return(crm: str) -> None:
     assert "食品" in messages[0]["rule"]
 
 
-async def test_expired_window_explains_and_offers_a_human(crm: str) -> None:
+async def test_expired_window_explains_and_hands_the_case_to_staff(crm: str) -> None:
+    from bot.crm.models import Handoff
+
     messages = await chat().say("卫衣不喜欢，想退", "request_return")
-    assert responses(messages) == ["utter_as_needs_human"]
+    assert responses(messages) == ["utter_as_needs_human", "utter_handoff_queued"]
     assert "7天" in messages[0]["rule"]
+    with session_scope(crm) as session:
+        handoff = session.execute(select(Handoff).where(Handoff.sender_id == SUNLI, Handoff.status == "排队中")).scalar_one()
+        assert handoff.reason == "beyond_policy"
+        session.delete(handoff)  # other tests in this module start without a queued case
 
 
 async def test_quality_is_still_covered_after_the_no_reason_window(crm: str) -> None:
@@ -264,7 +270,7 @@ async def test_quality_is_still_covered_after_the_no_reason_window(crm: str) -> 
 async def test_parcel_signed_for_but_not_received_goes_to_a_human(crm: str) -> None:
     talk = chat()
     messages = await talk.say("卫衣那单显示签收了但我没收到货，要退款", "request_refund")
-    assert responses(messages) == ["utter_as_needs_human"]
+    assert responses(messages) == ["utter_as_needs_human", "utter_handoff_queued"]
 
 
 async def test_another_buyers_order_is_not_found(crm: str) -> None:
