@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.aftersales import stages
 from bot.aftersales.reading import VariantOption
-from bot.crm.db import session_factory
+from bot.crm.db import UsesCrm, next_daily_number
 from bot.crm.models import (
     Order,
     OrderItem,
@@ -164,18 +164,12 @@ class MoveResult:
     request: Optional[RequestView] = None
 
 
-class AftersalesService:
+class AftersalesService(UsesCrm):
     """After-sales operations against one CRM database under one shop policy."""
 
     def __init__(self, policy: Policy, sessions: Optional[sessionmaker] = None):
+        super().__init__(sessions)
         self.policy = policy
-        self._sessions = sessions
-
-    @property
-    def sessions(self) -> sessionmaker:
-        if self._sessions is None:  # lazily, so DATABASE_URL set after import is honoured
-            self._sessions = session_factory()
-        return self._sessions
 
     # --- reading ----------------------------------------------------------------------
 
@@ -533,15 +527,7 @@ def idempotency_key(session: Session, item_id: int) -> str:
 
 def _next_rma(session: Session, now: datetime) -> str:
     """RMA + yymmdd + a four-digit sequence for the day: short enough to read out on the phone."""
-    prefix = f"{RMA_PREFIX}{now:%y%m%d}"
-    last = session.execute(
-        select(ReturnRequest.rma_no)
-        .where(ReturnRequest.rma_no.like(f"{prefix}%"))
-        .order_by(func.length(ReturnRequest.rma_no).desc(), ReturnRequest.rma_no.desc())  # …10000 after …9999
-        .limit(1)
-    ).scalar_one_or_none()
-    sequence = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+    return next_daily_number(session, ReturnRequest.rma_no, RMA_PREFIX, now)
 
 
 def _foreign_variant(session: Session, item: OrderItem, variant_id: Optional[int]) -> Optional[Decision]:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.complaints.classifier import classify
-from bot.crm.db import session_factory
+from bot.crm.db import UsesCrm, next_daily_number
 from bot.crm.models import Complaint, ComplaintStatus, Order
 from bot.handoff.hours import add_service_hours
 from bot.policy.model import Policy
@@ -35,16 +35,10 @@ class ComplaintView:
     created: bool  # False when this message had already been recorded
 
 
-class ComplaintService:
+class ComplaintService(UsesCrm):
     def __init__(self, policy: Policy, sessions: Optional[sessionmaker] = None):
+        super().__init__(sessions)
         self.policy = policy
-        self._sessions = sessions
-
-    @property
-    def sessions(self) -> sessionmaker:
-        if self._sessions is None:
-            self._sessions = session_factory()
-        return self._sessions
 
     def record(
         self,
@@ -120,14 +114,7 @@ class ComplaintService:
 
 def _next_number(session, now: datetime) -> str:  # type: ignore[no-untyped-def]
     """TS + yymmdd + a four-digit sequence of the day (投诉单号)."""
-    prefix = f"TS{now:%y%m%d}"
-    last = session.execute(
-        select(Complaint.complaint_no)
-        .where(Complaint.complaint_no.like(f"{prefix}%"))
-        .order_by(func.length(Complaint.complaint_no).desc(), Complaint.complaint_no.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return f"{prefix}{(int(last[len(prefix) :]) + 1) if last else 1:04d}"
+    return next_daily_number(session, Complaint.complaint_no, "TS", now)
 
 
 def _view(record: Complaint, order_no: Optional[str], created: bool) -> ComplaintView:

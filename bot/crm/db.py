@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import warnings
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, Optional
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -85,6 +86,32 @@ def dispose_engines() -> None:
 
 def session_factory(url: Optional[str] = None) -> sessionmaker:
     return sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
+
+
+class UsesCrm:
+    """A service bound to one CRM: sessions are made on first use, so DATABASE_URL set after import counts."""
+
+    def __init__(self, sessions: Optional[sessionmaker] = None):
+        self._sessions = sessions
+
+    @property
+    def sessions(self) -> sessionmaker:
+        if self._sessions is None:
+            self._sessions = session_factory()
+        return self._sessions
+
+
+def next_daily_number(session: Session, column: Any, prefix: str, now: datetime) -> str:
+    """prefix + yymmdd + a four-digit sequence of the day (RMA2611250001, TS2611250001).
+
+    Ordered by length first so that …10000 follows …9999; a race for the same
+    number is settled by the column's unique index and the caller's retry.
+    """
+    stem = f"{prefix}{now:%y%m%d}"
+    last = session.execute(
+        select(column).where(column.like(f"{stem}%")).order_by(func.length(column).desc(), column.desc()).limit(1)
+    ).scalar_one_or_none()
+    return f"{stem}{(int(last[len(stem) :]) + 1) if last else 1:04d}"
 
 
 @contextmanager

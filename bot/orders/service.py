@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.crm.db import session_factory
+from bot.crm.db import UsesCrm
 from bot.crm.models import Order, OrderStatus
 from bot.crm.repository import CrmRepository
 from bot.orders import rules
@@ -110,19 +110,12 @@ class UrgeResult:
     urge_count: int
 
 
-class OrderService:
+class OrderService(UsesCrm):
     """The bot's order operations against one CRM database."""
 
     def __init__(self, sessions: Optional[sessionmaker] = None, order_rules: rules.OrderRules = rules.DEFAULT_RULES):
-        self._sessions = sessions
+        super().__init__(sessions)
         self.rules = order_rules
-
-    @property
-    def sessions(self) -> sessionmaker:
-        # Created lazily so DATABASE_URL set after import (tests, CLI) is honoured.
-        if self._sessions is None:
-            self._sessions = session_factory()
-        return self._sessions
 
     def _unit_of_work(self):  # type: ignore[no-untyped-def]
         return self.sessions.begin()
