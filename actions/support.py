@@ -19,6 +19,7 @@ complaints = ComplaintService(POLICY)
 
 
 def queue_for_staff(tracker: Tracker, reason: str, priority: int) -> int:
+    """Put the conversation in the staff queue (or join the case already waiting) with what staff need to read first."""
     customer = orders.identify(tracker.sender_id)
     summary = {
         "intent": latest_intent(tracker),
