@@ -130,9 +130,7 @@ class FormStep:
         if self.is_digression() and self.requested and not self.events:
             return self.reject()
         missing = "verify_phone" if not self.slot("verify_phone") else "verify_order_no"
-        if self.requested == missing and not self.events:
-            self.set(missing, None)  # re-asking counts as handled, not a rejection
-        return self.ask(missing)
+        return self.ask(missing)  # asked again, ask() marks it handled rather than a rejection
 
     def which_order(self, customer: CustomerView, answering_other: bool) -> Optional[str]:
         """The order this turn is about: kept, or (re)resolved when the message names one.

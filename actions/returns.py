@@ -9,7 +9,7 @@ Decisions come from ``bot.policy``, records from ``bot.aftersales``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -37,13 +37,13 @@ from bot.aftersales.service import (
     Submission,
     SubmitOutcome,
     initial_status,
-    item_facts,
 )
 from bot.crm.formats import RMA_PATTERN
 from bot.crm.models import OrderStatus, ReturnStatus
 from bot.orders.confirm import ANSWER_INTENTS
 from bot.orders.reference import Purpose, first_entity, parse_choice
-from bot.policy.decisions import Decision, Offer, Request, RequestKind, decide
+from bot.orders.service import CustomerView
+from bot.policy.decisions import Decision, Offer, Request, RequestKind
 
 aftersales = AftersalesService(POLICY)
 
@@ -193,11 +193,7 @@ class _AftersalesStep(FormStep):
         if kind is None:
             return self.events if self.decided_next() else self.ask("as_reason")
         used = mentions_use(self.slot("as_reason") or "")
-        assessment = aftersales.assess(customer_id, case.order_no, item.id, Request(kind, quantity, used), now())
-        if assessment is None:
-            self.set("as_item", None)
-            return self.ask("as_item")
-        decision = assessment.decision
+        decision = aftersales.decide_on(case, item, Request(kind, quantity, used), now())
         if not decision.eligible or decision.offer not in OFFERS_TO_CONFIRM:
             return self.done(case.order_no)
         return self.offer_steps(decision, item, quantity)
@@ -437,7 +433,7 @@ class ActionAskAftersalesConfirm(ThreadedAction):
         return "action_ask_aftersales_form_order_confirm"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        facts = _assessed(tracker)
+        facts = _assessed(tracker, _case(tracker))
         if facts is None:
             return []
         decision, item, quantity = facts
@@ -462,10 +458,15 @@ class ActionAskAftersalesConfirm(ThreadedAction):
         return []
 
 
-def _case(tracker: Tracker) -> Optional[CaseOrder]:
+def _buyer_case(tracker: Tracker) -> Tuple[Optional[CustomerView], Optional[CaseOrder]]:
+    """The buyer, and the order the form is about with its items (None for a stranger or no order yet)."""
     customer = orders.identify(tracker.sender_id)
     order_id = tracker.get_slot("order_id")
-    return aftersales.case_order(customer.id, order_id) if customer and order_id else None
+    return customer, aftersales.case_order(customer.id, order_id) if customer and order_id else None
+
+
+def _case(tracker: Tracker) -> Optional[CaseOrder]:
+    return _buyer_case(tracker)[1]
 
 
 def _assessed_kind(tracker: Tracker) -> Optional[RequestKind]:
@@ -476,18 +477,15 @@ def _assessed_kind(tracker: Tracker) -> Optional[RequestKind]:
     return kind
 
 
-def _assessed(tracker: Tracker) -> Optional[tuple]:
-    """(decision, item, quantity) for the form's current answers, or None when something is missing."""
-    customer = orders.identify(tracker.sender_id)
-    case = _case(tracker)
+def _assessed(tracker: Tracker, case: Optional[CaseOrder]) -> Optional[Tuple[Decision, ItemChoice, int]]:
+    """(decision, item, quantity) for the form's current answers on ``case``, or None when something is missing."""
     kind = _assessed_kind(tracker)
     item = case.item(item_id_of(tracker)) if case else None
-    if customer is None or case is None or item is None or kind is None:
+    if case is None or item is None or kind is None:
         return None
     quantity = int(tracker.get_slot("as_quantity") or 1)
     used = mentions_use(tracker.get_slot("as_reason") or "")
-    assessment = aftersales.assess(customer.id, case.order_no, item.id, Request(kind, quantity, used), now())
-    return (assessment.decision, item, quantity) if assessment else None
+    return aftersales.decide_on(case, item, Request(kind, quantity, used), now()), item, quantity
 
 
 # --- carrying out -----------------------------------------------------------------------------
@@ -501,8 +499,7 @@ class ActionAftersalesRequest(ThreadedAction):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         events = cleared_aftersales_form()
-        customer = orders.identify(tracker.sender_id)
-        case = _case(tracker)
+        customer, case = _buyer_case(tracker)
         if customer is None or case is None:
             return events  # the form already said why (no orders, failed check)
         events.append(SlotSet("focus_order_id", case.order_no))
@@ -521,7 +518,7 @@ class ActionAftersalesRequest(ThreadedAction):
         elif item.returnable == 0:
             dispatcher.utter_message(response="utter_as_nothing_left", item=item.name)
         else:
-            assessed = _assessed(tracker)
+            assessed = _assessed(tracker, case)
             if assessed is not None and (not assessed[0].eligible or assessed[0].offer not in OFFERS_TO_CONFIRM):
                 refuse(dispatcher, tracker, assessed[0], case.order_no)
             elif assessed is not None:
@@ -576,7 +573,7 @@ def _decision_before_delivery(case: CaseOrder, tracker: Tracker) -> Decision:
     """Not delivered yet: the policy says cancel instead, refuse the parcel, or wait."""
     kind = _assessed_kind(tracker) or RequestKind.NO_REASON_RETURN
     item = case.item(item_id_of(tracker)) or case.items[0]
-    return decide(case.facts, item_facts(item), Request(kind, 1), now(), POLICY)
+    return aftersales.decide_on(case, item, Request(kind, 1), now())
 
 
 class ActionStopAftersalesForm(ThreadedAction):

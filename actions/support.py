@@ -10,12 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import POLICY, ThreadedAction, latest_intent, latest_text, now, orders, recent_user_messages
+from bot.complaints.classifier import warm_up
 from bot.complaints.service import ComplaintService
 from bot.handoff import hours
 from bot.handoff.service import queue_handoff
 from bot.policy.answers import policy_response, policy_values
 
 complaints = ComplaintService(POLICY)
+warm_up()  # the classifier trains at action-server start, not on the first buyer's complaint
 
 
 def queue_for_staff(tracker: Tracker, reason: str, priority: int) -> int:

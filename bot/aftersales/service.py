@@ -206,8 +206,11 @@ class AftersalesService(UsesCrm):
         item = case.item(item_id) if item_id is not None else (case.items[0] if case.items else None)
         if item is None:
             return None
-        decision = decide(case.facts, item_facts(item), with_price_drop(request, item), now, self.policy)
-        return Assessment(decision, self.open_request(customer_id, item.id))
+        return Assessment(self.decide_on(case, item, request, now), self.open_request(customer_id, item.id))
+
+    def decide_on(self, case: CaseOrder, item: ItemChoice, request: Request, now: datetime) -> Decision:
+        """The policy's decision on an order already loaded (no database work)."""
+        return decide(case.facts, item_facts(item), with_price_drop(request, item), now, self.policy)
 
     def requests_of(self, customer_id: int, open_only: bool = False, limit: int = 5) -> List[RequestView]:
         with self.sessions() as session:

@@ -97,6 +97,11 @@ def _models(path: Path = TRAINING_PATH) -> _Models:
     return _Models(vectorizer, category, severity)
 
 
+def warm_up(path: Path = TRAINING_PATH) -> None:
+    """Train now (under a second), so the first complaint after start is answered as fast as the rest."""
+    _models(path)
+
+
 def classify(text: str, earlier_complaints: int = 0, path: Path = TRAINING_PATH) -> ComplaintLabel:
     """Category and severity of one complaint; ``earlier_complaints`` in the last weeks raise severity."""
     models = _models(path)
