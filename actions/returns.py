@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import POLICY, ThreadedAction, latest_entities, latest_text, now, orders, say
 from actions.form_step import FormStep
-from actions.support import queue_for_staff, tell_when_staff_answer
+from actions.support import hand_to_staff
 from bot.aftersales import replies as as_replies
 from bot.aftersales import stages
 from bot.aftersales.reading import (
@@ -506,12 +506,11 @@ class ActionAftersalesRequest(ThreadedAction):
         item = case.item(item_id_of(tracker))
         if case.facts.status not in SETTLED_STATUSES or item is None:
             decision = _decision_before_delivery(case, tracker)
-            refuse(dispatcher, tracker, decision, case.order_no)
-            return events
+            return events + refuse(dispatcher, tracker, decision, case.order_no)
         if tracker.get_slot("order_confirm") is True:
             # the service re-checks everything in one transaction: a duplicate or a race ends in EXISTING
-            self.submit(dispatcher, tracker, customer.id, case, item, int(tracker.get_slot("as_quantity") or 1))
-            return events
+            quantity = int(tracker.get_slot("as_quantity") or 1)
+            return events + self.submit(dispatcher, tracker, customer.id, case, item, quantity)
         existing = aftersales.open_request(customer.id, item.id)
         if existing is not None:
             say(dispatcher, as_replies.existing_reply(existing))
@@ -520,7 +519,7 @@ class ActionAftersalesRequest(ThreadedAction):
         else:
             assessed = _assessed(tracker, case)
             if assessed is not None and (not assessed[0].eligible or assessed[0].offer not in OFFERS_TO_CONFIRM):
-                refuse(dispatcher, tracker, assessed[0], case.order_no)
+                events += refuse(dispatcher, tracker, assessed[0], case.order_no)
             elif assessed is not None:
                 dispatcher.utter_message(response="utter_as_kept")
         return events
@@ -533,7 +532,8 @@ class ActionAftersalesRequest(ThreadedAction):
         case: CaseOrder,
         item: ItemChoice,
         quantity: int,
-    ) -> None:
+    ) -> List[EventType]:
+        """Record the case; what to say, and a handoff when the service found it beyond policy after all."""
         kind = _assessed_kind(tracker)
         assert kind is not None
         variant = tracker.get_slot("as_variant")
@@ -558,15 +558,16 @@ class ActionAftersalesRequest(ThreadedAction):
         elif result.outcome == SubmitOutcome.OUT_OF_STOCK:
             dispatcher.utter_message(response="utter_as_stock_gone")
         elif result.decision is not None:
-            refuse(dispatcher, tracker, result.decision, case.order_no)
+            return refuse(dispatcher, tracker, result.decision, case.order_no)
+        return []
 
 
-def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision, order_no: str) -> None:
-    """Explain why not; a case beyond what the policy lets the bot settle goes to staff at once."""
+def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision, order_no: str) -> List[EventType]:
+    """Explain why not; a case beyond what the policy lets the bot settle goes to staff at once (bot paused)."""
     say(dispatcher, as_replies.refusal_reply(decision, order_no))
     if decision.offer == Offer.HUMAN:
-        queue_for_staff(tracker, "beyond_policy", priority=2)
-        tell_when_staff_answer(dispatcher, now())
+        return hand_to_staff(dispatcher, tracker, "beyond_policy", priority=2)
+    return []
 
 
 def _decision_before_delivery(case: CaseOrder, tracker: Tracker) -> Decision:

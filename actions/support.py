@@ -1,46 +1,56 @@
-"""Handoff to staff, complaints and policy questions."""
+"""Handoff to staff, complaints, their follow-up, and policy questions.
+
+Handing over pauses the bot in that conversation (Rasa's ConversationPaused):
+the buyer's next messages are stored for staff and not answered by the bot
+until staff resolve the case or hand it back (the staff API resumes it).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import POLICY, ThreadedAction, latest_intent, latest_text, now, orders, recent_user_messages
 from bot.complaints.classifier import warm_up
-from bot.complaints.service import ComplaintService
+from bot.complaints.followup import read_rating
+from bot.complaints.service import ComplaintDesk, ComplaintService
 from bot.handoff import hours
-from bot.handoff.service import queue_handoff
+from bot.handoff.service import HandoffDesk
 from bot.policy.answers import policy_response, policy_values
 
 complaints = ComplaintService(POLICY)
+complaint_desk = ComplaintDesk(POLICY)
+handoffs = HandoffDesk()
 warm_up()  # the classifier trains at action-server start, not on the first buyer's complaint
 
+FEEDBACK_SLOT = "feedback_complaint"
 
-def queue_for_staff(tracker: Tracker, reason: str, priority: int) -> int:
-    """Put the conversation in the staff queue (or join the case already waiting) with what staff need to read first."""
+
+def queue_for_staff(tracker: Tracker, reason: str, priority: int, complaint_id: Optional[int] = None) -> int:
+    """Put the conversation in the staff queue (or join the case already open) with what staff need to read first."""
     customer = orders.identify(tracker.sender_id)
     summary = {
         "intent": latest_intent(tracker),
         "last_messages": recent_user_messages(tracker),
         "order_id": tracker.get_slot("focus_order_id"),
     }
-    return queue_handoff(tracker.sender_id, customer.id if customer else None, reason, priority, summary, now())
+    return handoffs.queue(
+        tracker.sender_id, customer.id if customer else None, reason, priority, summary, now(), complaint_id=complaint_id
+    )
 
 
-class ActionHandoffRequest(ThreadedAction):
-    """Queues the conversation for a human with a summary, so staff see who is waiting."""
-
-    def name(self) -> Text:
-        return "action_handoff_request"
-
-    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        queue_for_staff(tracker, "buyer_request", priority=3)
-        tell_when_staff_answer(dispatcher, now())
-        return []
+def hand_to_staff(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, priority: int, complaint_id: Optional[int] = None
+) -> List[EventType]:
+    """Queue for staff, tell the buyer who answers and when, and pause the bot in this conversation."""
+    queue_for_staff(tracker, reason, priority, complaint_id)
+    tell_when_staff_answer(dispatcher, now())
+    return [ConversationPaused()]
 
 
 def tell_when_staff_answer(dispatcher: CollectingDispatcher, moment: datetime) -> None:
@@ -57,11 +67,44 @@ def tell_when_staff_answer(dispatcher: CollectingDispatcher, moment: datetime) -
     )
 
 
+class ActionSessionStart(ThreadedAction):
+    """A new session keeps what must outlive it: the pause while staff hold the case, a score still owed.
+
+    Rasa's SessionStarted resets the tracker, pause included; without this, a
+    buyer writing after the session expired would get the bot while staff
+    are still handling their case.
+    """
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        events: List[EventType] = [SessionStarted()]
+        if handoffs.open_for(tracker.sender_id) is not None:
+            events.append(ConversationPaused())
+        owed = complaint_desk.awaiting_score(tracker.sender_id, now())
+        if owed:
+            events.append(SlotSet(FEEDBACK_SLOT, owed))
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+class ActionHandoffRequest(ThreadedAction):
+    """The buyer asked for a person: queue with a summary, say when, pause."""
+
+    def name(self) -> Text:
+        return "action_handoff_request"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        return hand_to_staff(dispatcher, tracker, "buyer_request", priority=3)
+
+
 class ActionEscalateComplaint(ThreadedAction):
     """Records the complaint (category, severity, due time, compensation) and apologises for that problem.
 
-    A known buyer's complaint goes into the 抱怨数据库 once per message; a high
-    one also goes straight to staff. A stranger's still reaches the staff queue.
+    A known buyer's complaint goes into the 抱怨数据库 once per message, with
+    what can be done about it; a high one also goes to staff at once and the
+    bot steps aside. A stranger's (no CRM record to attach it to) goes to staff.
     """
 
     def name(self) -> Text:
@@ -70,9 +113,8 @@ class ActionEscalateComplaint(ThreadedAction):
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = orders.identify(tracker.sender_id)
         if customer is None:
-            queue_for_staff(tracker, "complaint", priority=2)
             dispatcher.utter_message(response="utter_complain_ack")
-            return []
+            return hand_to_staff(dispatcher, tracker, "complaint", priority=2)
         moment = now()
         view = complaints.record(
             customer.id,
@@ -83,7 +125,6 @@ class ActionEscalateComplaint(ThreadedAction):
             message_id=(tracker.latest_message or {}).get("message_id"),
         )
         high = view.severity == "高"
-        queue_for_staff(tracker, "complaint", priority=1 if high else 2)
         dispatcher.utter_message(
             response="utter_complaint_high" if high else "utter_complaint_recorded",
             problem=PROBLEM_WORDS.get(view.category, "这次的购物体验"),
@@ -91,6 +132,9 @@ class ActionEscalateComplaint(ThreadedAction):
             due=hours.describe_opening(view.due_at, moment) if view.due_at else "今天",
             compensation=f"为表歉意，已为您申请一张{view.compensation}，主管确认后发到您的账户。" if view.compensation else "",
         )
+        offer_remedy(dispatcher, view.category)
+        if high:
+            return hand_to_staff(dispatcher, tracker, "complaint", priority=1, complaint_id=view.id)
         return []
 
 
@@ -103,6 +147,76 @@ PROBLEM_WORDS = {
     "其他": "这次的购物体验",
 }
 
+#: What can really be done, by category (responses in domain.yml); 其他 gets the apology alone.
+REMEDIES = {
+    "商品质量": "utter_complaint_remedy_quality",
+    "物流配送": "utter_complaint_remedy_logistics",
+    "售后": "utter_complaint_remedy_aftersales",
+    "服务态度": "utter_complaint_remedy_service",
+}
+
+
+def offer_remedy(dispatcher: CollectingDispatcher, category: str) -> None:
+    """A concrete way forward the shop can keep: returns under the policy, a capped partial refund via staff."""
+    response = REMEDIES.get(category)
+    if response is None:
+        return
+    if response == "utter_complaint_remedy_quality" and POLICY.partial_refund_max_percent == 0:
+        response = "utter_complaint_remedy_quality_return_only"
+    dispatcher.utter_message(response=response, percent=POLICY.partial_refund_max_percent)
+
+
+class ActionAskSatisfaction(ThreadedAction):
+    """Staff resolved a complaint (EXTERNAL_complaint_resolved): ask the buyer for a 1–5 score."""
+
+    def name(self) -> Text:
+        return "action_ask_satisfaction"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        complaint_no = _entity_value(tracker, "complaint_no") or complaint_desk.awaiting_question(tracker.sender_id)
+        if not complaint_no:
+            return []
+        record = complaint_desk.mark_asked(complaint_no, now())
+        if record is None:
+            return []
+        dispatcher.utter_message(response="utter_ask_satisfaction", complaint_no=complaint_no)
+        return [SlotSet(FEEDBACK_SLOT, complaint_no)]
+
+
+def _entity_value(tracker: Tracker, name: str) -> Optional[str]:
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+class ActionRecordSatisfaction(ThreadedAction):
+    """The answer to the 1–5 question: 5 thanks, 3–4 marks the buyer at risk, 1–2 reopens and goes to staff."""
+
+    def name(self) -> Text:
+        return "action_record_satisfaction"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        complaint_no = tracker.get_slot(FEEDBACK_SLOT)
+        events: List[EventType] = [SlotSet(FEEDBACK_SLOT, None)]
+        score = read_rating(latest_text(tracker))
+        if not complaint_no or score is None:
+            if latest_intent(tracker) == "complain":
+                return [*events, FollowupAction("action_escalate_complaint")]  # still unhappy: a complaint in their words
+            dispatcher.utter_message(response="utter_satisfaction_skipped")
+            return events
+        moment = now()
+        result = complaint_desk.record_score(complaint_no, score, moment)
+        if result.outcome == "content":
+            dispatcher.utter_message(response="utter_satisfaction_thanks", score=score)
+            return events
+        if result.outcome == "at_risk":
+            dispatcher.utter_message(response="utter_satisfaction_at_risk", score=score)
+            return events
+        due = hours.describe_opening(result.due_at, moment) if result.due_at else "今天"
+        dispatcher.utter_message(response="utter_satisfaction_reopened", complaint_no=complaint_no, due=due)
+        return [*events, *hand_to_staff(dispatcher, tracker, "complaint_reopened", priority=2, complaint_id=result.complaint_id)]
+
 
 class ActionHandleFallback(ThreadedAction):
     """A message the bot cannot read: ask to rephrase; the second in a row goes to a human instead."""
@@ -114,10 +228,8 @@ class ActionHandleFallback(ThreadedAction):
         if fallbacks_in_a_row(tracker.events) < FALLBACKS_BEFORE_HANDOFF:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        queue_for_staff(tracker, "repeated_fallback", priority=3)
         dispatcher.utter_message(response="utter_fallback_handoff")
-        tell_when_staff_answer(dispatcher, now())
-        return []
+        return hand_to_staff(dispatcher, tracker, "repeated_fallback", priority=3)
 
 
 FALLBACKS_BEFORE_HANDOFF = 2

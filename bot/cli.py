@@ -101,6 +101,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve()
 
 
+def _cmd_console(args: argparse.Namespace) -> int:
+    from bot.console.app import main as console_main
+
+    console_main(args.port)
+    return 0
+
+
 def _cmd_chat(args: argparse.Namespace) -> int:
     from bot.runtime.chat import chat
 
@@ -118,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="小二 (Xiaoer): 网店中文客服机器人。管理 CRM 数据库、训练模型、启动服务。",
-        epilog="环境变量: DATABASE_URL (默认 var/crm.db 的 SQLite), RASA_PORT, ACTION_PORT, MODELS_DIR。",
+        epilog="环境变量: DATABASE_URL (默认 var/crm.db 的 SQLite), RASA_PORT, ACTION_PORT, CONSOLE_PORT, MODELS_DIR, "
+        "RASA_TOKEN, PLATFORM_SEND_URL。",
     )
     parser.add_argument(
         "--database-url",
@@ -153,13 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     staff.add_parser(sub)
 
+    from bot.staff import cli as staff_cli
+
+    staff_cli.add_parser(sub)
+
     p = sub.add_parser("train", help="训练 NLU 和对话模型（数据没变时复用已有模型）")
     p.add_argument("--force", action="store_true", help="即使数据没变也重新训练")
     p.add_argument("--if-missing", action="store_true", help="models/ 里已有模型时不训练")
     p.set_defaults(func=_cmd_train)
 
-    p = sub.add_parser("serve", help="启动 Rasa 服务器和动作服务器（前台运行，Ctrl-C 退出）")
+    p = sub.add_parser("serve", help="启动 Rasa 服务器、动作服务器和员工后台（前台运行，Ctrl-C 退出）")
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("console", help="只启动员工后台（员工接口 /api/…），serve 已包含它")
+    p.add_argument("--port", type=int, default=None, help="端口（默认 CONSOLE_PORT 或 5002）")
+    p.set_defaults(func=_cmd_console)
 
     p = sub.add_parser("chat", help="在终端里以买家身份和正在运行的机器人聊天")
     p.add_argument("--sender", default="tb_xiaoyu", help="买家的 sender id（默认演示买家 tb_xiaoyu）")

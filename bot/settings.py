@@ -1,7 +1,7 @@
 """Runtime settings, read from the environment once so every part agrees on them.
 
-Only a few knobs exist on purpose: the CRM database, the Rasa/action-server ports
-and where models live. Everything has a working default for `make run`.
+Only a few knobs exist on purpose: the CRM database, the Rasa/action-server/console
+ports and where models live (the console also reads RASA_TOKEN and PLATFORM_SEND_URL). Everything has a working default for `make run`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class Settings:
     action_port: int
     models_dir: Path
     action_server_url: str
+    console_port: int = 5002
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -34,6 +35,7 @@ class Settings:
             action_port=action_port,
             models_dir=Path(os.environ.get("MODELS_DIR", PROJECT_ROOT / "models")),
             action_server_url=os.environ.get("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
+            console_port=int(os.environ.get("CONSOLE_PORT", "5002")),
         )
 
 

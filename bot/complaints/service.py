@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import List, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.complaints.classifier import classify
+from bot.complaints.followup import outcome_of
 from bot.crm.db import UsesCrm, next_daily_number
-from bot.crm.models import Complaint, ComplaintStatus, Order
+from bot.crm.models import Complaint, ComplaintStatus, Customer, Order
 from bot.handoff.hours import add_service_hours
 from bot.policy.model import Policy
 
@@ -26,6 +27,7 @@ NO_COMPENSATION = "无"
 
 @dataclass(frozen=True)
 class ComplaintView:
+    id: int
     complaint_no: str
     category: str
     severity: str
@@ -119,6 +121,7 @@ def _next_number(session, now: datetime) -> str:  # type: ignore[no-untyped-def]
 
 def _view(record: Complaint, order_no: Optional[str], created: bool) -> ComplaintView:
     return ComplaintView(
+        id=record.id,
         complaint_no=record.complaint_no,
         category=record.category,
         severity=record.severity,
@@ -127,3 +130,135 @@ def _view(record: Complaint, order_no: Optional[str], created: bool) -> Complain
         compensation=record.compensation,
         created=created,
     )
+
+
+class ComplaintError(Exception):
+    """A staff action on a complaint that cannot be done; ``status`` is the HTTP status for the API."""
+
+    status = 409
+
+
+class ComplaintNotFound(ComplaintError):
+    status = 404
+
+
+#: How long after the question a late answer still counts as the score.
+FOLLOWUP_VALID = timedelta(days=3)
+OPEN_COMPLAINT = (ComplaintStatus.NEW.value, ComplaintStatus.IN_PROGRESS.value, ComplaintStatus.COMPENSATED.value)
+
+
+@dataclass(frozen=True)
+class FollowupResult:
+    complaint_no: str
+    score: int
+    outcome: str  # content / at_risk / reopen
+    due_at: Optional[datetime]  # when a reopened complaint is due
+    complaint_id: int
+
+
+class ComplaintDesk(UsesCrm):
+    """Staff's side of the 抱怨数据库 and the buyer's score at follow-up."""
+
+    def __init__(self, policy: Policy, sessions: Optional[sessionmaker] = None):
+        super().__init__(sessions)
+        self.policy = policy
+
+    def list_complaints(
+        self, now: datetime, status: Optional[str] = None, severity: Optional[str] = None, overdue: bool = False
+    ) -> List[Complaint]:
+        with self.sessions() as session:
+            query = select(Complaint)
+            if status:
+                query = query.where(Complaint.status == status)
+            if severity:
+                query = query.where(Complaint.severity == severity)
+            if overdue:
+                query = query.where(Complaint.status.in_(OPEN_COMPLAINT), Complaint.due_at < now)
+            return list(session.execute(query.order_by(Complaint.due_at, Complaint.id)).scalars())
+
+    def resolve(self, complaint_no: str, staff_id: int, resolution: str, compensation: Optional[str], now: datetime) -> Complaint:
+        """Close the complaint with what was done; the buyer is asked for a score next."""
+        with self.sessions.begin() as session:
+            record = self._load(session, complaint_no)
+            if record.status not in OPEN_COMPLAINT:
+                raise ComplaintError(f"投诉 {complaint_no} 已{record.status}")
+            record.status = ComplaintStatus.RESOLVED.value
+            record.resolution = resolution[:2000]
+            if compensation:
+                record.compensation = compensation[:64]
+            record.owner_id = record.owner_id or staff_id
+            record.resolved_at = now
+            record.followup_asked_at = None
+            return record
+
+    def awaiting_question(self, sender_id: str) -> Optional[str]:
+        """A resolved complaint from this chat whose buyer has not been asked for a score yet."""
+        with self.sessions() as session:
+            return session.execute(
+                select(Complaint.complaint_no)
+                .where(
+                    Complaint.sender_id == sender_id,
+                    Complaint.status == ComplaintStatus.RESOLVED.value,
+                    Complaint.followup_asked_at.is_(None),
+                )
+                .order_by(Complaint.resolved_at.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+
+    def mark_asked(self, complaint_no: str, now: datetime) -> Optional[Complaint]:
+        """The question went out; None when the complaint is not waiting for one (e.g. reopened since)."""
+        with self.sessions.begin() as session:
+            record = self._load(session, complaint_no)
+            if record.status != ComplaintStatus.RESOLVED.value:
+                return None
+            record.followup_asked_at = now
+            return record
+
+    def awaiting_score(self, sender_id: str, now: datetime) -> Optional[str]:
+        """The complaint whose score this chat still owes (asked in the last few days, no answer yet)."""
+        with self.sessions() as session:
+            return session.execute(
+                select(Complaint.complaint_no)
+                .where(
+                    Complaint.sender_id == sender_id,
+                    Complaint.status == ComplaintStatus.RESOLVED.value,
+                    Complaint.followup_asked_at >= now - FOLLOWUP_VALID,
+                    Complaint.satisfaction.is_(None),
+                )
+                .order_by(Complaint.followup_asked_at.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+
+    def record_score(self, complaint_no: str, score: int, now: datetime) -> FollowupResult:
+        """5: 已回访. 3–4: 已回访 and the buyer is marked at risk. 1–2: the complaint is reopened, due again."""
+        if not 1 <= score <= 5:
+            raise ValueError(f"satisfaction must be 1–5, got {score}")
+        outcome = outcome_of(score)
+        with self.sessions.begin() as session:
+            record = self._load(session, complaint_no)
+            record.satisfaction = score
+            record.followed_up_at = now
+            due = None
+            if outcome == "reopen":
+                record.status = ComplaintStatus.IN_PROGRESS.value
+                record.reopened_count += 1
+                record.resolved_at = None
+                hours = self.policy.complaint_due_hours[record.severity]
+                due = record.due_at = add_service_hours(now, timedelta(hours=hours), self.policy.service_hours)
+            else:
+                record.status = ComplaintStatus.FOLLOWED_UP.value
+            customer = session.get(Customer, record.customer_id)
+            if outcome == "at_risk" and customer.at_risk_since is None:
+                customer.at_risk_since = now
+            if outcome == "content":
+                customer.at_risk_since = None
+            return FollowupResult(record.complaint_no, score, outcome, due, record.id)
+
+    @staticmethod
+    def _load(session, complaint_no: str) -> Complaint:  # type: ignore[no-untyped-def]
+        record = session.execute(
+            select(Complaint).where(Complaint.complaint_no == complaint_no).with_for_update()
+        ).scalar_one_or_none()
+        if record is None:
+            raise ComplaintNotFound(f"没有编号为 {complaint_no} 的投诉")
+        return record

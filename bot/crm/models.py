@@ -90,7 +90,18 @@ class ComplaintStatus(StrEnum):
 class HandoffStatus(StrEnum):
     QUEUED = "排队中"
     ASSIGNED = "处理中"
+    HANDED_BACK = "已转回"  # staff gave the conversation back to the bot without a resolution
     RESOLVED = "已解决"
+
+
+#: A handoff in one of these is open: the bot stays paused for that conversation.
+OPEN_HANDOFF = (HandoffStatus.QUEUED.value, HandoffStatus.ASSIGNED.value)
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "待发送"
+    DELIVERED = "已送达"
+    FAILED = "发送失败"
 
 
 class StaffRole(StrEnum):
@@ -119,6 +130,7 @@ class Customer(Base):
     gender: Mapped[Optional[str]] = Column(String(4))
     source: Mapped[Optional[str]] = Column(String(32))  # 来源: 搜索, 直播, 老客推荐 …
     tier: Mapped[str] = Column(String(16), nullable=False, default="普通")
+    at_risk_since: Mapped[Optional[datetime]] = Column(DateTime)  # set by a 3–4 satisfaction score
     note: Mapped[Optional[str]] = Column(Text)
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
 
@@ -412,6 +424,9 @@ class Complaint(Base):
     satisfaction: Mapped[Optional[int]] = Column(Integer)
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
     resolved_at: Mapped[Optional[datetime]] = Column(DateTime)
+    followup_asked_at: Mapped[Optional[datetime]] = Column(DateTime)  # the 1–5 question was sent
+    followed_up_at: Mapped[Optional[datetime]] = Column(DateTime)  # the buyer's score came back
+    reopened_count: Mapped[int] = Column(Integer, nullable=False, default=0)
 
 
 class Handoff(Base):
@@ -428,6 +443,40 @@ class Handoff(Base):
     status: Mapped[str] = _enum_column(HandoffStatus, nullable=False)
     assigned_to: Mapped[Optional[int]] = Column(ForeignKey("staff_users.id"))
     note: Mapped[Optional[str]] = Column(Text)
+    complaint_id: Mapped[Optional[int]] = Column(ForeignKey("complaints.id"))
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
     taken_at: Mapped[Optional[datetime]] = Column(DateTime)
-    resolved_at: Mapped[Optional[datetime]] = Column(DateTime)
+    first_answer_at: Mapped[Optional[datetime]] = Column(DateTime)  # staff's first message to the buyer
+    resolved_at: Mapped[Optional[datetime]] = Column(DateTime)  # resolved or handed back: the bot resumed
+
+
+class StaffToken(Base):
+    """An API token of a staff member; only its SHA-256 is stored, so a leaked database leaks no token."""
+
+    __tablename__ = "staff_tokens"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    staff_user_id: Mapped[int] = Column(ForeignKey("staff_users.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = Column(String(64), unique=True, nullable=False)
+    label: Mapped[str] = Column(String(64), nullable=False, default="")
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    last_used_at: Mapped[Optional[datetime]] = Column(DateTime)
+    revoked_at: Mapped[Optional[datetime]] = Column(DateTime)
+
+
+class OutboundMessage(Base):
+    """A message the shop sent a buyer outside a reply (a staff answer, a follow-up), and whether it arrived."""
+
+    __tablename__ = "outbound_messages"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    sender_id: Mapped[str] = Column(String(128), nullable=False, index=True)  # the buyer's chat
+    handoff_id: Mapped[Optional[int]] = Column(ForeignKey("handoffs.id"), index=True)
+    kind: Mapped[str] = Column(String(16), nullable=False)  # agent / handback / followup
+    author: Mapped[str] = Column(String(64), nullable=False)  # staff username, or "bot"
+    payload: Mapped[list] = Column(JSON, nullable=False, default=list)  # [{"text": …, "buttons": […]}]
+    status: Mapped[str] = _enum_column(DeliveryStatus, nullable=False)
+    attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
+    last_error: Mapped[Optional[str]] = Column(Text)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    delivered_at: Mapped[Optional[datetime]] = Column(DateTime)

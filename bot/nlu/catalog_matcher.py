@@ -26,7 +26,11 @@ from bot.nlu.numbers import chinese_number
 from bot.settings import PROJECT_ROOT
 
 MEASURE_WORDS = "件个双瓶盒条套台支包袋只片份副顶罐箱本把张"
-QUANTITY = re.compile(rf"(?<![第\d一二两三四五六七八九十])(\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?=\s*[{MEASURE_WORDS}])")
+#: "一个星期", "两个月", "三个小时" count time, not goods.
+TIME_AFTER_MEASURE = "星期|礼拜|月|小时|钟头|工作日|多月|半月"
+QUANTITY = re.compile(
+    rf"(?<![第\d一二两三四五六七八九十])(\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?=\s*[{MEASURE_WORDS}])(?!\s*个\s*(?:{TIME_AFTER_MEASURE}))"
+)
 
 
 class CatalogMatcher:

@@ -6,6 +6,8 @@ settled by a rule instead: a few emoji carry a clear meaning, everything else
 without words is "please say it in words" (nlu_fallback). A message that is
 nothing but an order number, phone or RMA number is an answer (inform): the
 character n-grams of sixteen digits once looked most like "886" (goodbye).
+So is a bare small number ("2", "3件", "5分"): the answer to "which one",
+"how many" or "what score".
 """
 
 from __future__ import annotations
@@ -44,10 +46,15 @@ def is_bare_identifier(text: str) -> bool:
     return found and not SEPARATORS.sub("", rest)
 
 
+#: "2", "3件", "5分": a bare small number answers the question just asked (which item, how many, what score).
+#: Not "88" (拜拜) or "66" (六六): chat slang that happens to be digits (886 and 666 are three digits).
+SMALL_NUMBER = re.compile(r"^\s*(?!88\b|66\b)[0-9]{1,2}\s*(?:个|件|分|星|双|条|号)?\s*[。.!！~～]*\s*$")
+
+
 def classify_nonverbal(text: Optional[str]) -> Optional[str]:
     """The intent of a message without words (or of a bare identifier), or None when it has words to classify."""
     text = (text or "").strip()
-    if is_bare_identifier(text):
+    if is_bare_identifier(text) or SMALL_NUMBER.match(text):
         return "inform"
     if text and has_words(text) and not PLACEHOLDER.match(text):
         return None

@@ -70,6 +70,7 @@ class Policy:
     service_hours: ServiceHours = DEFAULT_SERVICE_HOURS  # when staff answer
     complaint_due_hours: Mapping[str, int] = field(default_factory=lambda: {"高": 2, "中": 8, "低": 24})
     complaint_compensation: Mapping[str, str] = field(default_factory=lambda: {"高": "无", "中": "无", "低": "无"})
+    partial_refund_max_percent: int = 0  # what staff may refund to a buyer who keeps a flawed item; 0 = not offered
 
 
 class _Reader:
@@ -159,6 +160,10 @@ def parse_policy(data: Any, source: str = "shop_policy.yml") -> Policy:
     if not isinstance(compensation, Mapping) or set(compensation) != set(SEVERITY_LEVELS):
         r.problems.append(f"complaints.compensation: 应为 高/中/低 各一项（没有就写 无），实际是 {compensation!r}")
         compensation = {"高": "无", "中": "无", "低": "无"}
+    partial = complaints.get("partial_refund_max_percent", 0)
+    if not isinstance(partial, int) or isinstance(partial, bool) or not 0 <= partial <= 50:
+        r.problems.append(f"complaints.partial_refund_max_percent: 应为 0 到 50 的整数（0 表示不提供），实际是 {partial!r}")
+        partial = 0
     approval = r.section("approval")
     hours = r.section("service_hours")
     service_hours = ServiceHours(
@@ -208,6 +213,7 @@ def parse_policy(data: Any, source: str = "shop_policy.yml") -> Policy:
         service_hours=service_hours,
         complaint_due_hours=dict(due),
         complaint_compensation={k: str(v) for k, v in compensation.items()},
+        partial_refund_max_percent=partial,
     )
     if not r.problems and policy.quality_return_days < policy.no_reason_days:
         r.problems.append("quality_issue.return_days: 质量问题的退换期限不能短于7天无理由的期限")

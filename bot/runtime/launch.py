@@ -17,7 +17,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -40,6 +40,7 @@ class LaunchedBot:
     database_url: str
     workdir: Path
     pids: List[int] = field(default_factory=list)
+    console_url: str = ""
 
     def send(self, sender: str, text: str, timeout: float = 60) -> List[dict]:
         """One buyer message through the REST channel; the bot's replies."""
@@ -51,6 +52,19 @@ class LaunchedBot:
             if response.status != 200:
                 raise LaunchError(f"HTTP {response.status}")
             return json.loads(response.read().decode("utf-8"))
+
+    def staff_api(self, method: str, path: str, token: str = "", body: Optional[dict] = None) -> Tuple[int, dict]:
+        """One call to the staff API: (HTTP status, JSON body), errors included."""
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(f"{self.console_url}{path}", data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read().decode("utf-8") or "{}")
 
     def texts(self, sender: str, text: str) -> str:
         return "\n".join(m.get("text", "") for m in self.send(sender, text))
@@ -73,12 +87,14 @@ def _wait_until_up(url: str, processes: List[subprocess.Popen], logs: List[Path]
 
 
 @contextmanager
-def launched_bot(workdir: Path, model: Optional[Path] = None, seed: bool = True) -> Iterator[LaunchedBot]:
-    """A running bot with a fresh demo CRM in ``workdir``; stopped when the block ends."""
+def launched_bot(
+    workdir: Path, model: Optional[Path] = None, seed: bool = True, platform_send_url: str = ""
+) -> Iterator[LaunchedBot]:
+    """A running bot (Rasa, actions, console) with a fresh demo CRM in ``workdir``; stopped when the block ends."""
     from bot.crm import schema
     from bot.crm.db import session_scope
     from bot.crm.demo.seed import seed_demo
-    from bot.runtime.serve import server_commands, write_endpoints
+    from bot.runtime.serve import console_env, server_commands, write_endpoints
     from bot.training.train import latest_model
 
     model = model or latest_model(PROJECT_ROOT / "models")
@@ -90,13 +106,14 @@ def launched_bot(workdir: Path, model: Optional[Path] = None, seed: bool = True)
     if seed:
         with session_scope(database_url) as session:
             seed_demo(session)  # relative to the real clock, which the servers use
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, console_port = free_port(), free_port(), free_port()
     settings = Settings(
         database_url=database_url,
         rasa_port=rasa_port,
         action_port=action_port,
         models_dir=model.parent,
         action_server_url=f"http://127.0.0.1:{action_port}/webhook",
+        console_port=console_port,
     )
     tracker_db = str(workdir / "tracker.db")
     env = dict(
@@ -105,6 +122,8 @@ def launched_bot(workdir: Path, model: Optional[Path] = None, seed: bool = True)
         TRACKER_DB=tracker_db,
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",
+        PLATFORM_SEND_URL=platform_send_url,
+        **console_env(settings),
     )
     env.pop("RASA_TOKEN", None)
     endpoints = write_endpoints(settings, workdir / "endpoints.yml", tracker_db=tracker_db)
@@ -119,7 +138,14 @@ def launched_bot(workdir: Path, model: Optional[Path] = None, seed: bool = True)
             )
         _wait_until_up(f"http://127.0.0.1:{action_port}/health", processes, logs)
         _wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes, logs)
-        bot = LaunchedBot(f"http://127.0.0.1:{rasa_port}", database_url, workdir, [p.pid for p in processes])
+        _wait_until_up(f"http://127.0.0.1:{console_port}/api/health", processes, logs)
+        bot = LaunchedBot(
+            f"http://127.0.0.1:{rasa_port}",
+            database_url,
+            workdir,
+            [p.pid for p in processes],
+            console_url=f"http://127.0.0.1:{console_port}",
+        )
         bot.send("warmup_sender", "你好")  # first message loads the model's lazy parts
         yield bot
     finally:

@@ -1,8 +1,8 @@
-"""Start the action server and the Rasa server together, and stop them together.
+"""Start the action server, the Rasa server and the console together, and stop them together.
 
 Rasa's own ``endpoints.yml`` cannot read defaults from the environment, so the
 effective file is written to ``var/endpoints.yml`` from the environment each
-start. Both servers run as child processes; if either dies, the other is
+start. The servers run as child processes; if one dies, the others are
 stopped too and the exit code says which failed.
 """
 
@@ -57,7 +57,13 @@ def server_commands(settings: Settings, endpoints: Path, model: Path) -> Dict[st
     if token:
         rasa += ["--auth-token", token]
     actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
-    return {"actions": actions, "rasa": rasa}
+    console = [sys.executable, "-m", "bot", "console", "--port", str(settings.console_port)]
+    return {"actions": actions, "rasa": rasa, "console": console}
+
+
+def console_env(settings: Settings) -> Dict[str, str]:
+    """What the console needs to reach the Rasa server it works with."""
+    return {"RASA_URL": f"http://127.0.0.1:{settings.rasa_port}"}
 
 
 def serve() -> int:
@@ -71,11 +77,14 @@ def serve() -> int:
         print("models/ 里没有模型，请先运行 python -m bot train", file=sys.stderr)
         return 1
     endpoints = write_endpoints(settings)
-    env = dict(os.environ, DATABASE_URL=settings.database_url, SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env = dict(os.environ, DATABASE_URL=settings.database_url, SQLALCHEMY_SILENCE_UBER_WARNING="1", **console_env(settings))
     processes: Dict[str, subprocess.Popen] = {}
     for name, command in server_commands(settings, endpoints, model).items():
         processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
-    print(f"小二启动中：Rasa http://127.0.0.1:{settings.rasa_port} ，动作服务器 :{settings.action_port} ，模型 {model.name}")
+    print(
+        f"小二启动中：Rasa http://127.0.0.1:{settings.rasa_port} ，动作服务器 :{settings.action_port} ，"
+        f"员工后台 http://127.0.0.1:{settings.console_port} ，模型 {model.name}"
+    )
     return _supervise(processes)
 
 

@@ -1,8 +1,9 @@
-"""A real running bot for end-to-end tests: Rasa server + action server over HTTP.
+"""A real running bot for end-to-end tests: Rasa server, action server and console over HTTP.
 
 Started by ``bot.runtime.launch`` exactly as ``python -m bot serve`` starts them,
 against a freshly seeded SQLite CRM and tracker store in a temp folder, with the
-trained model from models/ (``make test`` trains before these tests run).
+trained model from models/ (``make test`` trains before these tests run). The
+messaging platform's send API is a local stand-in that records what it gets.
 """
 
 from __future__ import annotations
@@ -11,15 +12,34 @@ from typing import Iterator
 
 import pytest
 
+from bot import clock
+from bot.channels.standin import PlatformStandIn
+from bot.crm.db import session_factory
 from bot.runtime.launch import LaunchedBot, LaunchError, launched_bot
+from bot.staff.accounts import StaffAccounts
 
 RunningBot = LaunchedBot
 
 
 @pytest.fixture(scope="session")
-def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaunchedBot]:
+def platform() -> Iterator[PlatformStandIn]:
+    standin = PlatformStandIn().start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="session")
+def running_bot(tmp_path_factory: pytest.TempPathFactory, platform: PlatformStandIn) -> Iterator[LaunchedBot]:
     try:
-        with launched_bot(tmp_path_factory.mktemp("bot")) as bot:
+        with launched_bot(tmp_path_factory.mktemp("bot"), platform_send_url=platform.url) as bot:
             yield bot
     except LaunchError as exc:
         pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def staff_token(running_bot: LaunchedBot) -> str:
+    """An agent's API token in the running bot's CRM."""
+    accounts = StaffAccounts(session_factory(running_bot.database_url))
+    accounts.create_user("xiaomei", "小美", "demo-password-1", "agent", clock.now())
+    return accounts.issue_token("xiaomei", "integration tests", clock.now())

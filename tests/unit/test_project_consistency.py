@@ -73,8 +73,12 @@ def test_core_intents_exist_in_domain_and_shared_inventory() -> None:
 
 
 def test_every_intent_has_at_least_40_distinct_examples() -> None:
+    """Buyer intents only: EXTERNAL_ intents are raised by the staff API, never typed, and have no examples."""
     data = training_examples()
     for intent in DOMAIN["intents"]:
+        if intent.startswith("EXTERNAL_"):
+            assert intent not in data, intent
+            continue
         assert len(set(data.get(intent, []))) >= 40, intent
 
 
@@ -92,6 +96,7 @@ def test_every_response_used_in_code_exists() -> None:
     used = set(re.findall(r"""response=["'](utter_[a-z_]+)["']""", code_text()))
     used |= set(re.findall(r"""Reply\(\s*["'](utter_[a-z_]+)["']""", code_text()))
     used |= set(re.findall(r"""["'](utter_[a-z_]+)["']""", code_text()))
+    used.discard("utter_action")  # Rasa's key in a bot message's metadata, not a response
     missing = sorted(u for u in used if u not in DOMAIN["responses"])
     assert not missing
 

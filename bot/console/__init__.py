@@ -1,0 +1,1 @@
+"""The staff side: an aiohttp app serving the staff HTTP API (and, later, the console pages)."""

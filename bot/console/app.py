@@ -1,0 +1,45 @@
+"""The console web app (``python -m bot console``): for now the staff API; pages come with the console issue."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Callable, Optional
+
+from aiohttp import web
+
+from bot import clock
+from bot.channels.outbox import Outbox
+from bot.complaints.service import ComplaintDesk
+from bot.console import api
+from bot.console.handoffs import StaffDesk
+from bot.handoff.rasa_client import RasaClient
+from bot.handoff.service import HandoffDesk
+from bot.policy.model import load_policy
+from bot.staff.accounts import StaffAccounts
+
+MAX_BODY = 64 * 1024  # a staff message is at most 2000 characters; anything bigger is refused early
+
+
+def make_app(
+    rasa_url: Optional[str] = None,
+    send_url: Optional[str] = None,
+    now: Callable = clock.now,
+) -> web.Application:
+    app = web.Application(middlewares=[api.errors_as_json, api.token_required], client_max_size=MAX_BODY)
+    policy = load_policy()
+    app[api.DESK] = StaffDesk(HandoffDesk(), ComplaintDesk(policy), RasaClient(rasa_url), Outbox(send_url, now=now), now)
+    app[api.ACCOUNTS] = StaffAccounts()
+    app[api.NOW] = now
+    api.add_routes(app)
+    return app
+
+
+def main(port: Optional[int] = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    port = port or int(os.environ.get("CONSOLE_PORT", "5002"))
+    web.run_app(make_app(), host=os.environ.get("CONSOLE_HOST", "127.0.0.1"), port=port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Staff accounts: users with roles, hashed passwords and API tokens."""
