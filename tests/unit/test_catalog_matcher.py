@@ -46,3 +46,12 @@ def test_very_long_input_is_bounded(matcher: CatalogMatcher) -> None:
 @pytest.mark.parametrize("text, number", [("3", 3), ("两", 2), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23)])
 def test_chinese_numbers(text: str, number: int) -> None:
     assert chinese_number(text) == number
+
+
+@pytest.mark.parametrize("text", ["物流也太慢了吧，一个星期还没到", "等了两个月了", "三个小时没人回", "都过去一个礼拜了"])
+def test_a_length_of_time_is_no_quantity(matcher: CatalogMatcher, text: str) -> None:
+    assert [v for v in values(matcher, text) if v[0] == "quantity"] == []
+
+
+def test_goods_counted_with_ge_are_still_a_quantity(matcher: CatalogMatcher) -> None:
+    assert ("quantity", "3") in values(matcher, "买了三个杯子")

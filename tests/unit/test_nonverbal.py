@@ -44,3 +44,14 @@ def test_a_bare_identifier_is_an_answer(text: str) -> None:
 @pytest.mark.parametrize("text", ["886", "999999", "41285039617302", "4128503961730215到哪了", "SF1234567890123"])
 def test_numbers_that_are_not_identifiers_or_have_words_are_left_to_the_model(text: str) -> None:
     assert classify_nonverbal(text) is None
+
+
+@pytest.mark.parametrize("text", ["2", " 3 ", "3件", "5分", "4星", "12", "1。"])
+def test_a_bare_small_number_answers_the_question_asked(text: str) -> None:
+    """Which item, how many, what score: the form or the follow-up reads the number."""
+    assert classify_nonverbal(text) == "inform"
+
+
+@pytest.mark.parametrize("text", ["88", "66", "666", "520", "5分吧", "2件退货"])
+def test_chat_slang_and_numbers_with_words_are_left_to_the_model(text: str) -> None:
+    assert classify_nonverbal(text) is None
