@@ -46,8 +46,11 @@ def main() -> int:
         with launched_bot(Path(tmp) / "bot") as bot:
             for _ in range(20):
                 bot.send("tb_xiaoyu", "我买的羽绒服到哪了")
-            rasa_pid, actions_pid = bot.pids[1], bot.pids[0]
-            print(f"Rasa server RSS: {rss_mb(rasa_pid):.0f} MB   action server RSS: {rss_mb(actions_pid):.0f} MB")
+            actions_pid, rasa_pid, console_pid = bot.pids  # the order of bot.runtime.serve.server_commands
+            print(
+                f"Rasa server RSS: {rss_mb(rasa_pid):.0f} MB   action server RSS: {rss_mb(actions_pid):.0f} MB   "
+                f"console RSS: {rss_mb(console_pid):.0f} MB"
+            )
     return 0
 
 

@@ -84,7 +84,7 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
 
 @web.middleware
 async def token_required(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every /api/ route but health needs a valid staff token."""
+    """Every /api/ route but health needs a valid staff token (the demo platform lives outside /api/)."""
     if not request.path.startswith("/api/") or request.path == "/api/health":
         return await handler(request)
     header = request.headers.get("Authorization", "")

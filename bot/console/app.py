@@ -12,6 +12,7 @@ from bot import clock
 from bot.channels.outbox import Outbox
 from bot.complaints.service import ComplaintDesk
 from bot.console import api
+from bot.console.demo_platform import add_demo_platform
 from bot.console.handoffs import StaffDesk
 from bot.handoff.rasa_client import RasaClient
 from bot.handoff.service import HandoffDesk
@@ -32,6 +33,8 @@ def make_app(
     app[api.ACCOUNTS] = StaffAccounts()
     app[api.NOW] = now
     api.add_routes(app)
+    if os.environ.get("DEMO_PLATFORM") == "1":
+        add_demo_platform(app)
     return app
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 import urllib.error
 import urllib.request
 from typing import List
+
+POLL_SECONDS = 1.0
 
 
 def send(url: str, sender: str, text: str, timeout: float = 30.0) -> List[dict]:
@@ -18,8 +22,36 @@ def send(url: str, sender: str, text: str, timeout: float = 30.0) -> List[dict]:
         return json.loads(response.read().decode("utf-8"))
 
 
+def watch_inbox(console_url: str, sender: str, stop: threading.Event) -> None:
+    """Print what staff (or a follow-up) send this buyer through the demo platform, as it arrives."""
+    position = None
+    while not stop.is_set():
+        try:
+            query = f"recipient={urllib.request.quote(sender)}&after={position or 0}"
+            with urllib.request.urlopen(f"{console_url}/demo/platform/inbox?{query}", timeout=5) as response:
+                body = json.loads(response.read().decode("utf-8"))
+            if position is not None:
+                for message in body["messages"]:
+                    who = f"客服{message['agent']}" if message.get("agent") else "小二"
+                    print(f"\n{who}> {message.get('text', '')}\n买家> ", end="", flush=True)
+            position = body["next"]
+        except (urllib.error.URLError, TimeoutError, ValueError, KeyError):
+            pass  # no console, or a real platform configured: nothing to show here
+        stop.wait(POLL_SECONDS)
+
+
 def chat(sender: str, url: str) -> int:
     print(f"以买家 {sender} 的身份聊天（{url}）。输入 /quit 退出。")
+    stop = threading.Event()
+    console_url = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '5002')}"
+    threading.Thread(target=watch_inbox, args=(console_url, sender, stop), daemon=True).start()
+    try:
+        return _loop(sender, url)
+    finally:
+        stop.set()
+
+
+def _loop(sender: str, url: str) -> int:
     while True:
         try:
             text = input("买家> ").strip()
@@ -35,6 +67,8 @@ def chat(sender: str, url: str) -> int:
         except (urllib.error.URLError, TimeoutError) as exc:
             print(f"连接机器人失败：{exc}（先运行 make run）")
             continue
+        if not replies:
+            print("（已转人工：您的消息已留给客服，客服回复会显示在这里）")
         for reply in replies:
             if reply.get("text"):
                 print(f"小二> {reply['text']}")

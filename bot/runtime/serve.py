@@ -66,6 +66,13 @@ def console_env(settings: Settings) -> Dict[str, str]:
     return {"RASA_URL": f"http://127.0.0.1:{settings.rasa_port}"}
 
 
+def demo_platform_env(settings: Settings) -> Dict[str, str]:
+    """No real send API configured: staff answers go to the console's demo inbox, which `bot chat` reads."""
+    if os.environ.get("PLATFORM_SEND_URL"):
+        return {}
+    return {"PLATFORM_SEND_URL": f"http://127.0.0.1:{settings.console_port}/demo/platform/send", "DEMO_PLATFORM": "1"}
+
+
 def serve() -> int:
     from bot.policy.model import load_policy
 
@@ -77,7 +84,13 @@ def serve() -> int:
         print("models/ 里没有模型，请先运行 python -m bot train", file=sys.stderr)
         return 1
     endpoints = write_endpoints(settings)
-    env = dict(os.environ, DATABASE_URL=settings.database_url, SQLALCHEMY_SILENCE_UBER_WARNING="1", **console_env(settings))
+    env = dict(
+        os.environ,
+        DATABASE_URL=settings.database_url,
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        **console_env(settings),
+        **demo_platform_env(settings),
+    )
     processes: Dict[str, subprocess.Popen] = {}
     for name, command in server_commands(settings, endpoints, model).items():
         processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
