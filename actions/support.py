@@ -21,6 +21,7 @@ from bot.complaints.followup import read_rating
 from bot.complaints.service import ComplaintDesk, ComplaintService
 from bot.handoff import hours
 from bot.handoff.service import HandoffDesk
+from bot.handoff.summary import handoff_summary
 from bot.policy.answers import policy_response, policy_values
 
 complaints = ComplaintService(POLICY)
@@ -34,11 +35,12 @@ FEEDBACK_SLOT = "feedback_complaint"
 def queue_for_staff(tracker: Tracker, reason: str, priority: int, complaint_id: Optional[int] = None) -> int:
     """Put the conversation in the staff queue (or join the case already open) with what staff need to read first."""
     customer = orders.identify(tracker.sender_id)
-    summary = {
-        "intent": latest_intent(tracker),
-        "last_messages": recent_user_messages(tracker),
-        "order_id": tracker.get_slot("focus_order_id"),
-    }
+    summary = handoff_summary(
+        latest_intent(tracker),
+        recent_user_messages(tracker),
+        tracker.get_slot("focus_order_id"),
+        tracker.get_slot("as_kind"),
+    )
     return handoffs.queue(
         tracker.sender_id, customer.id if customer else None, reason, priority, summary, now(), complaint_id=complaint_id
     )

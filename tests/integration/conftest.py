@@ -8,14 +8,16 @@ messaging platform's send API is a local stand-in that records what it gets.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, List
 
 import pytest
+import yaml
 
 from bot import clock
 from bot.channels.standin import PlatformStandIn
 from bot.crm.db import session_factory
 from bot.runtime.launch import LaunchedBot, LaunchError, launched_bot
+from bot.settings import PROJECT_ROOT
 from bot.staff.accounts import StaffAccounts
 
 RunningBot = LaunchedBot
@@ -43,3 +45,14 @@ def staff_token(running_bot: LaunchedBot) -> str:
     accounts = StaffAccounts(session_factory(running_bot.database_url))
     accounts.create_user("xiaomei", "小美", "demo-password-1", "agent", clock.now())
     return accounts.issue_token("xiaomei", "integration tests", clock.now())
+
+
+def variations(response: str) -> List[str]:
+    """Every text a response of domain.yml may say (placeholders left in), to recognise a reply whichever variation came."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return [variant["text"] for variant in domain["responses"][response]]
+
+
+def said(reply: str, response: str) -> bool:
+    """True when ``reply`` is one of ``response``'s variations (text before the first placeholder matched)."""
+    return any(variant.split("{")[0] in reply for variant in variations(response))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.crm.db import session_scope
 from bot.crm.models import ChannelIdentity, Handoff, Order, OrderEvent, OrderStatus
-from tests.integration.conftest import RunningBot
+from tests.integration.conftest import RunningBot, said
 
 
 def crm_order(bot: RunningBot, order_no: str) -> Order:
@@ -26,7 +26,7 @@ def test_known_buyer_tracks_a_parcel_by_product(running_bot: RunningBot) -> None
         order = session.execute(select(Order).where(Order.order_no == "4128503961730215")).scalar_one()
         tracking_no, carrier = order.shipment.tracking_no, order.shipment.carrier
     assert tracking_no in reply and carrier in reply and "预计" in reply
-    assert "不客气" in running_bot.texts("tb_xiaoyu", "好的谢谢你") or "谢" in running_bot.texts("tb_xiaoyu", "谢谢")
+    assert said(running_bot.texts("tb_xiaoyu", "好的谢谢你"), "utter_you_are_welcome")
 
 
 def test_ambiguous_product_asks_which_and_survives_a_digression(running_bot: RunningBot) -> None:

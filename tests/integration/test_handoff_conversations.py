@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.channels.standin import PlatformStandIn
 from bot.crm.db import session_scope
 from bot.crm.models import Complaint, Handoff, OutboundMessage
-from tests.integration.conftest import RunningBot
+from tests.integration.conftest import RunningBot, said
 
 
 def open_handoff(bot: RunningBot, token: str, sender: str) -> dict:
@@ -40,6 +40,7 @@ def test_a_buyer_asks_for_a_human_staff_answer_and_hand_back(
     handoff = open_handoff(running_bot, staff_token, sender)
     assert (handoff["reason"], handoff["reason_label"], handoff["status"]) == ("buyer_request", "买家要求人工", "排队中")
     assert handoff["customer"]["id"] is not None and handoff["summary"]["last_messages"][-1] == "转人工"
+    assert handoff["summary"]["wanted"] == "要求人工客服"
 
     status, body = running_bot.staff_api("GET", f"/api/handoffs/{handoff['id']}", staff_token)
     assert status == 200
@@ -60,7 +61,7 @@ def test_a_buyer_asks_for_a_human_staff_answer_and_hand_back(
     status, body = running_bot.staff_api("POST", f"/api/handoffs/{handoff['id']}/handback", staff_token, {})
     assert status == 200 and body["handoff"]["status"] == "已转回", body
     texts = platform.wait_for(sender, 2)
-    assert "小二" in texts[1]  # the bot says it is back
+    assert said(texts[1], "utter_handed_back")  # the bot says it is back
 
     reply = running_bot.texts(sender, "我的订单到哪了")
     assert reply  # the bot answers again
@@ -97,7 +98,7 @@ def test_a_high_complaint_is_resolved_and_followed_up(
     texts = platform.wait_for(sender, 2)
     assert complaint_no in texts[-1] and "1～5" in texts[-1]
 
-    assert "谢谢" in running_bot.texts(sender, "5分")
+    assert said(running_bot.texts(sender, "5分"), "utter_satisfaction_thanks")
     with session_scope(running_bot.database_url) as session:
         record = session.execute(select(Complaint).where(Complaint.complaint_no == complaint_no)).scalar_one()
         assert (record.status, record.satisfaction, record.resolution) == ("已回访", 5, "已补发新衣服并退还运费")
@@ -117,7 +118,7 @@ def test_a_low_score_reopens_the_complaint_and_queues_it_again(
     )
     assert status == 200 and body["followup"]["status"] == "已送达", body
     assert complaint_no in platform.wait_for(sender, 1)[-1]
-    assert "重新" in running_bot.texts(sender, "1分，太失望了")
+    assert said(running_bot.texts(sender, "1分，太失望了"), "utter_satisfaction_reopened")
     with session_scope(running_bot.database_url) as session:
         record = session.execute(select(Complaint).where(Complaint.complaint_no == complaint_no)).scalar_one()
         assert (record.status, record.satisfaction, record.reopened_count) == ("处理中", 1, 1)
@@ -185,3 +186,13 @@ def test_a_platform_outage_is_retried_and_what_failed_is_kept(
     status, retried = running_bot.staff_api("POST", f"/api/outbound/{body['delivery']['id']}/retry", staff_token)
     assert status == 200 and retried["delivery"]["status"] == "已送达"
     assert platform.wait_for(sender, 2) == ["第一条", "第二条"]
+
+
+def test_a_request_beyond_policy_goes_to_staff_and_the_bot_steps_aside(running_bot: RunningBot, staff_token: str) -> None:
+    sender = "tb_sunli"  # runs after the after-sales conversations, which also talk as 孙丽
+    reply = running_bot.texts(sender, "卫衣不喜欢，想退")  # signed for 10 days ago: past the 7 days
+    assert "7天" in reply and "人工" in reply
+    assert running_bot.send(sender, "那怎么办") == []
+    handoff = open_handoff(running_bot, staff_token, sender)
+    assert (handoff["reason"], handoff["priority"]) == ("beyond_policy", 2)
+    assert handoff["summary"]["wanted"].startswith("退货退款")
