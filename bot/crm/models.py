@@ -480,3 +480,18 @@ class OutboundMessage(Base):
     last_error: Mapped[Optional[str]] = Column(Text)
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
     delivered_at: Mapped[Optional[datetime]] = Column(DateTime)
+
+
+class WebhookMessage(Base):
+    """A platform message the webhook accepted: processed once, its reply kept for the platform's retries."""
+
+    __tablename__ = "webhook_messages"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    message_id: Mapped[str] = Column(String(64), unique=True, nullable=False)
+    sender_id: Mapped[str] = Column(String(128), nullable=False, index=True)
+    status: Mapped[str] = Column(String(16), nullable=False)  # processing / answered
+    reply: Mapped[Optional[dict]] = Column(JSON)
+    received_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    claimed_at: Mapped[datetime] = Column(DateTime, nullable=False)  # when a server last took it on
+    answered_at: Mapped[Optional[datetime]] = Column(DateTime)

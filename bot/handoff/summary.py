@@ -28,6 +28,7 @@ WANTED = {
     "ask_policy": "售后政策",
     "inform": "补充信息",
     "bot_challenge": "问是不是机器人",
+    "technical_fault": "系统故障，机器人未能回复",
 }
 
 #: The after-sales case being asked for (aftersales_form's as_kind), as staff say it.

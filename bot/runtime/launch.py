@@ -17,11 +17,12 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from bot.settings import PROJECT_ROOT, Settings
 
 STARTUP_TIMEOUT = 240
+TEST_WEBHOOK_SECRET = "test-webhook-secret"  # the launched bot's; tests and benchmarks sign with it
 
 
 class LaunchError(RuntimeError):
@@ -41,6 +42,7 @@ class LaunchedBot:
     workdir: Path
     pids: List[int] = field(default_factory=list)
     console_url: str = ""
+    webhook_secret: str = TEST_WEBHOOK_SECRET
 
     def send(self, sender: str, text: str, timeout: float = 60) -> List[dict]:
         """One buyer message through the REST channel; the bot's replies."""
@@ -66,6 +68,29 @@ class LaunchedBot:
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read().decode("utf-8") or "{}")
 
+    def post_webhook(
+        self, body: bytes, timestamp: Optional[str] = None, signature: Optional[str] = None, timeout: float = 60
+    ) -> Tuple[int, dict, Dict[str, str]]:
+        """One raw POST to the shop webhook, signed with the bot's secret unless told otherwise."""
+        from bot.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+
+        timestamp = timestamp if timestamp is not None else str(int(time.time()))
+        headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp}
+        headers[SIGNATURE_HEADER] = signature if signature is not None else sign(self.webhook_secret, timestamp, body)
+        request = urllib.request.Request(f"{self.url}/webhooks/shop/webhook", data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read().decode("utf-8")), dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read().decode("utf-8") or "{}"), dict(exc.headers)
+
+    def message(self, sender: str, text: str, message_id: str, kind: str = "text") -> Tuple[int, dict, Dict[str, str]]:
+        """A buyer's message through the signed webhook, as the platform sends it."""
+        payload = {"message_id": message_id, "sender": sender, "type": kind, "timestamp": int(time.time())}
+        if kind == "text":
+            payload["text"] = text
+        return self.post_webhook(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+
     def texts(self, sender: str, text: str) -> str:
         return "\n".join(m.get("text", "") for m in self.send(sender, text))
 
@@ -88,7 +113,11 @@ def _wait_until_up(url: str, processes: List[subprocess.Popen], logs: List[Path]
 
 @contextmanager
 def launched_bot(
-    workdir: Path, model: Optional[Path] = None, seed: bool = True, platform_send_url: str = ""
+    workdir: Path,
+    model: Optional[Path] = None,
+    seed: bool = True,
+    platform_send_url: str = "",
+    webhook_secret: str = TEST_WEBHOOK_SECRET,
 ) -> Iterator[LaunchedBot]:
     """A running bot (Rasa, actions, console) with a fresh demo CRM in ``workdir``; stopped when the block ends."""
     from bot.crm import schema
@@ -123,6 +152,7 @@ def launched_bot(
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",
         PLATFORM_SEND_URL=platform_send_url,
+        SHOP_WEBHOOK_SECRET=webhook_secret,
         **console_env(settings),
     )
     env.pop("RASA_TOKEN", None)
@@ -145,6 +175,7 @@ def launched_bot(
             workdir,
             [p.pid for p in processes],
             console_url=f"http://127.0.0.1:{console_port}",
+            webhook_secret=webhook_secret,
         )
         bot.send("warmup_sender", "你好")  # first message loads the model's lazy parts
         yield bot

@@ -9,6 +9,7 @@ stopped too and the exit code says which failed.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -66,6 +67,17 @@ def console_env(settings: Settings) -> Dict[str, str]:
     return {"RASA_URL": f"http://127.0.0.1:{settings.rasa_port}"}
 
 
+def webhook_secret_env(secret_file: Path = VAR_DIR / "webhook_secret") -> Dict[str, str]:
+    """The webhook's shared secret: SHOP_WEBHOOK_SECRET, or one generated once for this machine (the demo)."""
+    if os.environ.get("SHOP_WEBHOOK_SECRET"):
+        return {}
+    if not secret_file.exists():
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        secret_file.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        secret_file.chmod(0o600)
+    return {"SHOP_WEBHOOK_SECRET": secret_file.read_text(encoding="utf-8").strip()}
+
+
 def demo_platform_env(settings: Settings) -> Dict[str, str]:
     """No real send API configured: staff answers go to the console's demo inbox, which `bot chat` reads."""
     if os.environ.get("PLATFORM_SEND_URL"):
@@ -90,6 +102,7 @@ def serve() -> int:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         **console_env(settings),
         **demo_platform_env(settings),
+        **webhook_secret_env(),
     )
     processes: Dict[str, subprocess.Popen] = {}
     for name, command in server_commands(settings, endpoints, model).items():
