@@ -1,0 +1,91 @@
+"""The webhook contract as pure functions: signature, freshness, message shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.channels.webhook import MAX_AGE_SECONDS, WebhookError, parse, sign, verify
+
+SECRET = "s3cret"
+NOW = 1_795_632_000
+
+
+def headers(body: bytes, timestamp: int = NOW, secret: str = SECRET) -> dict:
+    return {"X-Shop-Timestamp": str(timestamp), "X-Shop-Signature": sign(secret, str(timestamp), body)}
+
+
+def message(**fields: object) -> bytes:
+    base = {"message_id": "m-1", "sender": "tb_xiaoyu", "type": "text", "text": "在吗", "timestamp": NOW}
+    base.update(fields)
+    return json.dumps({k: v for k, v in base.items() if v is not None}, ensure_ascii=False).encode("utf-8")
+
+
+def test_the_signature_covers_timestamp_and_body() -> None:
+    body = message()
+    assert sign(SECRET, "1", body) != sign(SECRET, "2", body) != sign("other", "2", body)
+    assert sign(SECRET, "1", body).startswith("sha256=") and len(sign(SECRET, "1", body)) == 7 + 64
+    verify(SECRET, headers(body), body, NOW + 10)  # no error
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda h, b: ({**h, "X-Shop-Signature": h["X-Shop-Signature"][:-1] + "0"}, b), "signature_invalid"),
+        (lambda h, b: (h, b + b" "), "signature_invalid"),
+        (lambda h, b: (headers(b, secret="wrong"), b), "signature_invalid"),
+        (lambda h, b: ({"X-Shop-Timestamp": h["X-Shop-Timestamp"]}, b), "signature_missing"),
+        (lambda h, b: ({**h, "X-Shop-Timestamp": "12a"}, b), "timestamp_invalid"),
+        (lambda h, b: (headers(b, NOW - MAX_AGE_SECONDS - 1), b), "timestamp_expired"),
+        (lambda h, b: (headers(b, NOW + 3600), b), "timestamp_in_future"),
+        (lambda h, b: (headers(b"x" * 20000), b"x" * 20000), "body_too_large"),
+    ],
+)
+def test_a_request_is_refused_for_the_right_reason(change, code: str) -> None:  # type: ignore[no-untyped-def]
+    body = message()
+    changed_headers, changed_body = change(headers(body), body)
+    with pytest.raises(WebhookError) as refused:
+        verify(SECRET, changed_headers, changed_body, NOW)
+    assert refused.value.code == code and refused.value.status in (401, 413)
+
+
+def test_five_minutes_old_is_still_accepted() -> None:
+    body = message()
+    verify(SECRET, headers(body, NOW - MAX_AGE_SECONDS), body, NOW)
+
+
+def test_a_text_message_is_read() -> None:
+    parsed = parse(message(text="  我的快递到哪了  "))
+    assert (parsed.message_id, parsed.sender, parsed.type, parsed.text) == ("m-1", "tb_xiaoyu", "text", "我的快递到哪了")
+
+
+@pytest.mark.parametrize(("kind", "text"), [("image", "[图片]"), ("sticker", "[动画表情]"), ("voice", "[语音]"), ("video", "[视频]")])
+def test_media_become_the_placeholders_the_bot_reads(kind: str, text: str) -> None:
+    parsed = parse(message(type=kind, text=None, url="https://img.example/1.jpg"))
+    assert (parsed.text, parsed.media_url) == (text, "https://img.example/1.jpg")
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "code"),
+    [
+        (b"\xff\xfe", 400, "bad_json"),
+        (b"null", 400, "bad_json"),
+        (message(message_id=None), 422, "missing_field"),
+        (message(sender=None), 422, "missing_field"),
+        (message(type=None), 422, "missing_field"),
+        (message(text=None), 422, "missing_field"),
+        (message(timestamp=None), 422, "missing_field"),
+        (message(timestamp=True), 422, "missing_field"),
+        (message(text="   "), 422, "bad_field"),
+        (message(sender="tb xiaoyu"), 422, "bad_field"),
+        (message(message_id="x" * 65), 422, "bad_field"),
+        (message(type="location"), 422, "unknown_type"),
+        (message(text="长" * 1001), 413, "text_too_long"),
+    ],
+)
+def test_malformed_messages_are_named(raw: bytes, status: int, code: str) -> None:
+    with pytest.raises(WebhookError) as refused:
+        parse(raw)
+    assert (refused.value.status, refused.value.code) == (status, code)
+    assert refused.value.body()["message"]
