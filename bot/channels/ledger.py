@@ -42,12 +42,18 @@ class MessageLedger(UsesCrm):
     def __init__(self, sessions: Optional[sessionmaker] = None):
         super().__init__(sessions)
 
-    def claim(self, message_id: str, sender_id: str, now: datetime) -> Claim:
+    def claim(self, message_id: str, sender_id: str, now: datetime, text: str = "") -> Claim:
+        """Take on ``message_id`` (and keep the buyer's text), or learn why not."""
         try:
             with self.sessions.begin() as session:
                 session.add(
                     WebhookMessage(
-                        message_id=message_id, sender_id=sender_id, status=PROCESSING, received_at=now, claimed_at=now
+                        message_id=message_id,
+                        sender_id=sender_id,
+                        status=PROCESSING,
+                        text=text,
+                        received_at=now,
+                        claimed_at=now,
                     )
                 )
             return Claim(ClaimState.NEW)

@@ -90,7 +90,9 @@ class ShopInput(InputChannel):
         deadline = time.monotonic() + BUSY_WAIT_SECONDS
         while True:
             try:
-                claim = await loop.run_in_executor(None, self.ledger.claim, message.message_id, message.sender, clock.now())
+                claim = await loop.run_in_executor(
+                    None, self.ledger.claim, message.message_id, message.sender, clock.now(), message.text
+                )
             except Exception:  # the CRM is down: answer anyway, without the duplicate check
                 logger.exception("message ledger unavailable; processing %s without de-duplication", message.message_id)
                 return Claim(ClaimState.NEW)

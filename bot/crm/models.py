@@ -491,6 +491,7 @@ class WebhookMessage(Base):
     message_id: Mapped[str] = Column(String(64), unique=True, nullable=False)
     sender_id: Mapped[str] = Column(String(128), nullable=False, index=True)
     status: Mapped[str] = Column(String(16), nullable=False)  # processing / answered
+    text: Mapped[str] = Column(Text, nullable=False, default="")  # what the buyer sent, kept even if a turn fails
     reply: Mapped[Optional[dict]] = Column(JSON)
     received_at: Mapped[datetime] = Column(DateTime, nullable=False)
     claimed_at: Mapped[datetime] = Column(DateTime, nullable=False)  # when a server last took it on

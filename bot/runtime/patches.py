@@ -12,6 +12,13 @@ Rasa's SQL tracker store on SQLite runs with SQLite's defaults (rollback journal
 synchronous=FULL: an fsync per saved message). ``tune_sqlite`` switches its
 connections to WAL with synchronous=NORMAL, which survives a crash of the
 server process and only risks the last messages on a power cut.
+
+Rasa's ``FailSafeTrackerStore`` answers a database error by carrying on with
+an in-memory tracker: the conversation silently restarts from nothing and what
+the buyer says is kept only in that process's memory. ``fail_loudly`` makes
+such an error propagate instead, so the turn fails visibly and the webhook
+channel apologises and queues the buyer for staff (DESIGN: silent tracker-store
+fallback); when the database is back, the next turn works without a restart.
 """
 
 from __future__ import annotations
@@ -52,8 +59,24 @@ def tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+class TrackerStoreUnavailable(RuntimeError):
+    """The conversation store failed; the turn must not go on with an empty in-memory tracker."""
+
+
+def fail_loudly(self: Any, error: Exception) -> None:
+    raise TrackerStoreUnavailable(f"tracker store error: {type(error).__name__}: {error}") from error
+
+
+def _patch_tracker_store() -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    FailSafeTrackerStore.on_tracker_store_error = fail_loudly  # type: ignore[assignment]
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = fail_loudly  # type: ignore[assignment]
+
+
 def apply() -> None:
     """Install the fixes; idempotent."""
+    _patch_tracker_store()
     jsonschema.validate = validate_with_checked_schema  # type: ignore[assignment]
     if not event.contains(Engine, "connect", tune_sqlite):
         event.listen(Engine, "connect", tune_sqlite)

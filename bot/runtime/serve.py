@@ -18,22 +18,89 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import yaml
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from bot.crm import schema
+from bot.crm.db import DatabaseUnavailable
 from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, get_settings
 from bot.training.train import latest_model
 
 
 def write_endpoints(settings: Settings, path: Path = VAR_DIR / "endpoints.yml", tracker_db: Optional[str] = None) -> Path:
-    """The effective endpoints file for this start."""
+    """The effective endpoints file for this start: action server, tracker store, lock store."""
     with (PROJECT_ROOT / "endpoints.yml").open(encoding="utf-8") as handle:
         endpoints = yaml.safe_load(handle) or {}
     endpoints["action_endpoint"] = {"url": settings.action_server_url}
-    tracker_db = tracker_db or os.environ.get("TRACKER_DB", str(VAR_DIR / "tracker.db"))
-    endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": tracker_db}
+    endpoints["tracker_store"] = tracker_store_endpoint(tracker_db)
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        endpoints["lock_store"] = lock_store_endpoint(redis_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def tracker_store_url(tracker_db: Optional[str] = None) -> str:
+    """TRACKER_STORE_URL (any SQLAlchemy URL, e.g. PostgreSQL), else the SQLite file TRACKER_DB / var/tracker.db."""
+    url = os.environ.get("TRACKER_STORE_URL")
+    if url and not tracker_db:
+        return url
+    return f"sqlite:///{tracker_db or os.environ.get('TRACKER_DB', str(VAR_DIR / 'tracker.db'))}"
+
+
+def tracker_store_endpoint(tracker_db: Optional[str] = None) -> Dict[str, object]:
+    """Rasa's SQL tracker store settings for the URL (Rasa wants the URL in parts)."""
+    url = make_url(tracker_store_url(tracker_db))
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return {"type": "SQL", "dialect": "sqlite", "db": url.database}
+    endpoint: Dict[str, object] = {"type": "SQL", "dialect": url.drivername, "url": url.host or "127.0.0.1", "db": url.database}
+    if url.port:
+        endpoint["port"] = url.port
+    if url.username:
+        endpoint["username"] = url.username
+    if url.password:
+        endpoint["password"] = url.password
+    if url.query:
+        endpoint["query"] = dict(url.query)
+    return endpoint
+
+
+def check_tracker_store(tracker_db: Optional[str] = None) -> None:
+    """Fail loudly before start when the tracker database cannot be used.
+
+    Rasa's SQL tracker store retries a missing PostgreSQL database forever, and
+    at run time falls back to memory on errors; both would hide the problem.
+    """
+    url = tracker_store_url(tracker_db)
+    if make_url(url).get_backend_name() == "sqlite":
+        return
+    engine = create_engine(url, future=True)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except OperationalError as exc:
+        safe = make_url(url).render_as_string(hide_password=True)
+        raise DatabaseUnavailable(f"无法连接对话存储数据库 {safe}（请先创建该数据库）: {exc.orig}") from exc
+    finally:
+        engine.dispose()
+
+
+def lock_store_endpoint(redis_url: str) -> Dict[str, object]:
+    """Rasa's Redis lock store settings, so several Rasa servers never interleave one conversation."""
+    url = make_url(redis_url.replace("redis://", "redis+py://", 1)) if redis_url.startswith("redis://") else make_url(redis_url)
+    endpoint: Dict[str, object] = {
+        "type": "redis",
+        "url": url.host or "127.0.0.1",
+        "port": url.port or 6379,
+        "db": int(url.database or 0),
+        "key_prefix": "xiaoer",
+    }
+    if url.password:
+        endpoint["password"] = url.password
+    return endpoint
 
 
 def server_commands(settings: Settings, endpoints: Path, model: Path) -> Dict[str, List[str]]:
@@ -91,6 +158,7 @@ def serve() -> int:
     settings = get_settings()
     load_policy()  # a bad shop_policy.yml stops the start with the fields named (PolicyError)
     schema.upgrade(settings.database_url)
+    check_tracker_store()
     model = latest_model(settings.models_dir)
     if model is None:
         print("models/ 里没有模型，请先运行 python -m bot train", file=sys.stderr)

@@ -33,3 +33,26 @@ def test_rasa_action_response_schema_is_accepted() -> None:
     validate_with_checked_schema({"events": [{"event": "slot", "name": "a", "value": 1}], "responses": []}, spec)
     with pytest.raises(jsonschema.ValidationError):
         validate_with_checked_schema({"events": "nope"}, spec)
+
+
+async def test_a_tracker_store_error_fails_the_turn_instead_of_starting_over_in_memory() -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.runtime.patches import TrackerStoreUnavailable, apply
+
+    apply()
+
+    class Broken(InMemoryTrackerStore):
+        async def retrieve(self, sender_id):  # type: ignore[no-untyped-def]
+            raise ConnectionError("database is down")
+
+        async def save(self, tracker):  # type: ignore[no-untyped-def]
+            raise ConnectionError("database is down")
+
+    store = FailSafeTrackerStore(Broken(None))  # type: ignore[arg-type]
+    with pytest.raises(TrackerStoreUnavailable):
+        await store.retrieve("tb_xiaoyu")
+    with pytest.raises(TrackerStoreUnavailable):
+        await store.save(DialogueStateTracker("tb_xiaoyu", []))
+    assert store._fallback_tracker_store is None  # nothing went to memory

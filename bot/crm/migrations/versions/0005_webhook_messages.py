@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.String(length=64), nullable=False, unique=True),
         sa.Column("sender_id", sa.String(length=128), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False, server_default=""),
         sa.Column("reply", sa.JSON(), nullable=True),
         sa.Column("received_at", sa.DateTime(), nullable=False),
         sa.Column("claimed_at", sa.DateTime(), nullable=False),
