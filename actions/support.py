@@ -82,7 +82,7 @@ class ActionSessionStart(ThreadedAction):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         events: List[EventType] = [SessionStarted()]
-        if handoffs.open_for(tracker.sender_id) is not None:
+        if handoffs.holds_conversation(tracker.sender_id):
             events.append(ConversationPaused())
         owed = complaint_desk.awaiting_score(tracker.sender_id, now())
         if owed:

@@ -27,6 +27,7 @@ from bot import clock
 from bot.channels.ledger import Claim, ClaimState, MessageLedger
 from bot.channels.outbox import platform_messages
 from bot.channels.webhook import InboundMessage, WebhookError, parse, verify
+from bot.runtime.patches import TURN_FAILURES
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,8 @@ class ShopInput(InputChannel):
     async def _answer(self, message: InboundMessage, on_new_message: Callable, agent: Any) -> Dict[str, Any]:
         collector = CollectingOutputChannel()
         metadata = {"platform": {"message_id": message.message_id, "type": message.type, "url": message.media_url}}
-        failed = False
+        failures: List[str] = []
+        marker = TURN_FAILURES.set(failures)
         try:
             await on_new_message(
                 UserMessage(
@@ -123,13 +125,18 @@ class ShopInput(InputChannel):
                     metadata=metadata,
                 )
             )
-        except Exception:
+        except Exception as exc:
             logger.exception("turn failed for %s", message.sender)
-            failed = True
+            failures.append(f"turn: {type(exc).__name__}")
+        finally:
+            TURN_FAILURES.reset(marker)
         messages: List[Dict[str, Any]] = list(collector.messages)
-        if not messages and (failed or not await _is_paused(agent, message.sender)):
-            # every turn of this bot says something unless staff hold the conversation:
-            # silence means an action failed (action server or database down, too slow)
+        silent = not messages and not await _is_paused(agent, message.sender)
+        if failures or silent:
+            # an action failed (action server or database down, too slow), or the bot said nothing
+            # although it always answers unless staff hold the conversation: whatever it may have
+            # said around the failure is not an answer, so apologise and let staff take it
+            logger.error("turn for %s failed (%s); apologising", message.sender, "; ".join(failures) or "no reply")
             messages = [{"text": _apology(agent)}]
             await _queue_for_staff(message)
         return {"message_id": message.message_id, "replies": platform_messages(messages)}

@@ -30,6 +30,10 @@ REASONS = {
 }
 
 
+#: Reasons a case is queued without pausing the bot.
+UNPAUSED_REASONS = ("technical_fault",)
+
+
 class HandoffError(Exception):
     """A staff action that cannot be done; ``status`` is the HTTP status the API answers with."""
 
@@ -106,6 +110,8 @@ class HandoffDesk(UsesCrm):
         with self.sessions.begin() as session:
             existing = self._open(session, sender_id)
             if existing is not None:
+                if existing.reason in UNPAUSED_REASONS and reason not in UNPAUSED_REASONS:
+                    existing.reason = reason  # now staff hold the conversation, not only a fault to check
                 existing.priority = min(existing.priority, priority)
                 existing.complaint_id = existing.complaint_id or complaint_id
                 merged = dict(existing.summary or {})
@@ -127,10 +133,20 @@ class HandoffDesk(UsesCrm):
             return handoff.id
 
     def open_for(self, sender_id: str) -> Optional[int]:
-        """The open handoff of this conversation, if any: the bot must stay paused while there is one."""
+        """The open handoff of this conversation, if any."""
         with self.sessions() as session:
             found = self._open(session, sender_id)
             return found.id if found else None
+
+    def holds_conversation(self, sender_id: str) -> bool:
+        """True while staff hold this conversation and the bot must stay paused.
+
+        A case opened because a turn failed (technical_fault) is staff's to check,
+        but the bot was never paused for it and keeps answering.
+        """
+        with self.sessions() as session:
+            found = self._open(session, sender_id)
+            return found is not None and found.reason not in UNPAUSED_REASONS
 
     @staticmethod
     def _open(session: Session, sender_id: str) -> Optional[Handoff]:

@@ -17,7 +17,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -40,9 +40,41 @@ class LaunchedBot:
     url: str
     database_url: str
     workdir: Path
-    pids: List[int] = field(default_factory=list)
     console_url: str = ""
     webhook_secret: str = TEST_WEBHOOK_SECRET
+    parts: Dict[str, "Part"] = field(default_factory=dict)
+    settings: Optional[Settings] = None
+    endpoints: Optional[Path] = None
+    model: Optional[Path] = None
+
+    @property
+    def pids(self) -> List[int]:
+        """actions, rasa, console (the order of bot.runtime.serve.server_commands), then extra servers."""
+        return [part.process.pid for part in self.parts.values() if part.process is not None]
+
+    def stop(self, name: str) -> None:
+        """Really stop one server (``actions``, ``rasa``, ``console`` or an added Rasa server)."""
+        self.parts[name].stop()
+
+    def start(self, name: str) -> None:
+        part = self.parts[name]
+        part.start()
+        part.wait_up()
+
+    def add_rasa_server(self, name: str) -> str:
+        """Another Rasa server with the same model, endpoints and environment; returns its URL."""
+        from dataclasses import replace
+
+        from bot.runtime.serve import server_commands
+
+        assert self.settings is not None and self.endpoints is not None and self.model is not None
+        settings = replace(self.settings, rasa_port=free_port())
+        command = server_commands(settings, self.endpoints, self.model)["rasa"]
+        base = self.parts["rasa"]
+        url = f"http://127.0.0.1:{settings.rasa_port}"
+        self.parts[name] = Part(name, command, base.env, self.workdir / f"{name}.log", f"{url}/status")
+        self.start(name)
+        return url
 
     def send(self, sender: str, text: str, timeout: float = 60) -> List[dict]:
         """One buyer message through the REST channel; the bot's replies."""
@@ -69,46 +101,80 @@ class LaunchedBot:
             return exc.code, json.loads(exc.read().decode("utf-8") or "{}")
 
     def post_webhook(
-        self, body: bytes, timestamp: Optional[str] = None, signature: Optional[str] = None, timeout: float = 60
+        self,
+        body: bytes,
+        timestamp: Optional[str] = None,
+        signature: Optional[str] = None,
+        timeout: float = 60,
+        server: Optional[str] = None,
     ) -> Tuple[int, dict, Dict[str, str]]:
-        """One raw POST to the shop webhook, signed with the bot's secret unless told otherwise."""
+        """One raw POST to the shop webhook (of ``server``, default the first), signed with the bot's secret."""
         from bot.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
         timestamp = timestamp if timestamp is not None else str(int(time.time()))
         headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp}
         headers[SIGNATURE_HEADER] = signature if signature is not None else sign(self.webhook_secret, timestamp, body)
-        request = urllib.request.Request(f"{self.url}/webhooks/shop/webhook", data=body, headers=headers, method="POST")
+        request = urllib.request.Request(
+            f"{server or self.url}/webhooks/shop/webhook", data=body, headers=headers, method="POST"
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, json.loads(response.read().decode("utf-8")), dict(response.headers)
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read().decode("utf-8") or "{}"), dict(exc.headers)
 
-    def message(self, sender: str, text: str, message_id: str, kind: str = "text") -> Tuple[int, dict, Dict[str, str]]:
+    def message(
+        self, sender: str, text: str, message_id: str, kind: str = "text", server: Optional[str] = None
+    ) -> Tuple[int, dict, Dict[str, str]]:
         """A buyer's message through the signed webhook, as the platform sends it."""
         payload = {"message_id": message_id, "sender": sender, "type": kind, "timestamp": int(time.time())}
         if kind == "text":
             payload["text"] = text
-        return self.post_webhook(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        return self.post_webhook(json.dumps(payload, ensure_ascii=False).encode("utf-8"), server=server)
 
     def texts(self, sender: str, text: str) -> str:
         return "\n".join(m.get("text", "") for m in self.send(sender, text))
 
 
-def _wait_until_up(url: str, processes: List[subprocess.Popen], logs: List[Path]) -> None:
-    deadline = time.time() + STARTUP_TIMEOUT
-    while time.time() < deadline:
-        for process, log in zip(processes, logs):
-            if process.poll() is not None:
-                raise LaunchError(f"a bot server exited during start-up:\n{log.read_text(errors='replace')[-3000:]}")
+@dataclass
+class Part:
+    """One server process of the bot, which tests can stop and start again."""
+
+    name: str
+    command: List[str]
+    env: Dict[str, str]
+    log: Path
+    health_url: str
+    process: Optional[subprocess.Popen] = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            self.command, cwd=PROJECT_ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
+        )
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(1)
-    raise LaunchError(f"{url} did not come up within {STARTUP_TIMEOUT}s")
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def wait_up(self) -> None:
+        deadline = time.time() + STARTUP_TIMEOUT
+        while time.time() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise LaunchError(f"{self.name} exited during start-up:\n{self.log.read_text(errors='replace')[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.health_url, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        raise LaunchError(f"{self.health_url} did not come up within {STARTUP_TIMEOUT}s")
 
 
 @contextmanager
@@ -118,8 +184,19 @@ def launched_bot(
     seed: bool = True,
     platform_send_url: str = "",
     webhook_secret: str = TEST_WEBHOOK_SECRET,
+    database_url: Optional[str] = None,
+    tracker_url: Optional[str] = None,
+    redis_url: Optional[str] = None,
+    action_proxy: Optional[Any] = None,
+    extra_env: Optional[Dict[str, str]] = None,
 ) -> Iterator[LaunchedBot]:
-    """A running bot (Rasa, actions, console) with a fresh demo CRM in ``workdir``; stopped when the block ends."""
+    """A running bot (Rasa, actions, console) with a fresh demo CRM; stopped when the block ends.
+
+    By default everything lives in ``workdir`` (SQLite CRM and tracker store).
+    ``database_url`` / ``tracker_url`` put them elsewhere (e.g. PostgreSQL),
+    ``redis_url`` adds the Redis lock store, and ``action_proxy`` (a
+    ``bot.runtime.proxy.TcpProxy``) is put between Rasa and the action server.
+    """
     from bot.crm import schema
     from bot.crm.db import session_scope
     from bot.crm.demo.seed import seed_demo
@@ -130,18 +207,22 @@ def launched_bot(
     if model is None:
         raise LaunchError("no trained model in models/: run `python -m bot train` first")
     workdir.mkdir(parents=True, exist_ok=True)
-    database_url = f"sqlite:///{workdir / 'crm.db'}"
+    database_url = database_url or f"sqlite:///{workdir / 'crm.db'}"
     schema.upgrade(database_url)
     if seed:
         with session_scope(database_url) as session:
             seed_demo(session)  # relative to the real clock, which the servers use
     rasa_port, action_port, console_port = free_port(), free_port(), free_port()
+    action_url_port = action_port
+    if action_proxy is not None:
+        action_proxy.target_port = action_port
+        action_url_port = action_proxy.port
     settings = Settings(
         database_url=database_url,
         rasa_port=rasa_port,
         action_port=action_port,
         models_dir=model.parent,
-        action_server_url=f"http://127.0.0.1:{action_port}/webhook",
+        action_server_url=f"http://127.0.0.1:{action_url_port}/webhook",
         console_port=console_port,
     )
     tracker_db = str(workdir / "tracker.db")
@@ -154,36 +235,38 @@ def launched_bot(
         PLATFORM_SEND_URL=platform_send_url,
         SHOP_WEBHOOK_SECRET=webhook_secret,
         **console_env(settings),
+        **(extra_env or {}),
     )
     env.pop("RASA_TOKEN", None)
-    endpoints = write_endpoints(settings, workdir / "endpoints.yml", tracker_db=tracker_db)
-    processes: List[subprocess.Popen] = []
-    logs: List[Path] = []
+    endpoints = write_endpoints(settings, workdir / "endpoints.yml", tracker_db=tracker_db, tracker_url=tracker_url,
+                                redis_url=redis_url)
+    health = {
+        "actions": f"http://127.0.0.1:{action_port}/health",
+        "rasa": f"http://127.0.0.1:{rasa_port}/status",
+        "console": f"http://127.0.0.1:{console_port}/api/health",
+    }
+    parts = {
+        name: Part(name, command, env, workdir / f"{name}.log", health[name])
+        for name, command in server_commands(settings, endpoints, model).items()
+    }
+    bot = LaunchedBot(
+        f"http://127.0.0.1:{rasa_port}",
+        database_url,
+        workdir,
+        console_url=f"http://127.0.0.1:{console_port}",
+        webhook_secret=webhook_secret,
+        parts=parts,
+        settings=settings,
+        endpoints=endpoints,
+        model=model,
+    )
     try:
-        for name, command in server_commands(settings, endpoints, model).items():
-            log = workdir / f"{name}.log"
-            logs.append(log)
-            processes.append(
-                subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-            )
-        _wait_until_up(f"http://127.0.0.1:{action_port}/health", processes, logs)
-        _wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes, logs)
-        _wait_until_up(f"http://127.0.0.1:{console_port}/api/health", processes, logs)
-        bot = LaunchedBot(
-            f"http://127.0.0.1:{rasa_port}",
-            database_url,
-            workdir,
-            [p.pid for p in processes],
-            console_url=f"http://127.0.0.1:{console_port}",
-            webhook_secret=webhook_secret,
-        )
+        for part in parts.values():
+            part.start()
+        for part in parts.values():
+            part.wait_up()
         bot.send("warmup_sender", "你好")  # first message loads the model's lazy parts
         yield bot
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for part in bot.parts.values():
+            part.stop()

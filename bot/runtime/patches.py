@@ -18,14 +18,20 @@ an in-memory tracker: the conversation silently restarts from nothing and what
 the buyer says is kept only in that process's memory. ``fail_loudly`` makes
 such an error propagate instead, so the turn fails visibly and the webhook
 channel apologises and queues the buyer for staff (DESIGN: silent tracker-store
-fallback); when the database is back, the next turn works without a restart.
+fallback); when the database is back, the next turn works without a restart
+(PostgreSQL connections are pinged before use, so none left broken by the
+outage is handed out).
+
+Rasa waits five minutes for an action; ``ACTION_TIMEOUT`` (default 10 s) caps
+that, so a hung action ends in the channel's apology while the buyer still waits.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Dict
+from contextvars import ContextVar
+from typing import Any, Dict, List, Optional
 
 import jsonschema
 from jsonschema import exceptions, validators
@@ -74,9 +80,66 @@ def _patch_tracker_store() -> None:
     FailSafeTrackerStore.on_tracker_store_retrieve_error = fail_loudly  # type: ignore[assignment]
 
 
+def _tracker_engine_kwargs(original: Any) -> Any:
+    def kwargs(url: Any) -> Dict[str, Any]:
+        found = dict(original(url))
+        if found.get("pool_size") is not None:  # PostgreSQL
+            found["pool_pre_ping"] = True
+        return found
+
+    kwargs.patched = True  # type: ignore[attr-defined]
+    return kwargs
+
+
+ACTION_TIMEOUT_DEFAULT = 10.0
+
+#: Set by the webhook channel around one turn; custom actions that fail (server down, timeout, error)
+#: are noted here, because Rasa itself only logs them and carries on as if nothing was said.
+TURN_FAILURES: ContextVar[Optional[List[str]]] = ContextVar("xiaoer_turn_failures", default=None)
+
+
+def _patch_remote_action() -> None:
+    from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+
+    if getattr(RemoteAction.run, "patched", False):
+        return
+    original = RemoteAction.run
+
+    async def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await original(self, *args, **kwargs)
+        except ActionExecutionRejection:
+            raise  # a form declining a message: control flow, not a fault
+        except Exception as exc:
+            failures = TURN_FAILURES.get()
+            if failures is not None:
+                failures.append(f"{self.name()}: {type(exc).__name__}")
+            raise
+
+    run.patched = True  # type: ignore[attr-defined]
+    RemoteAction.run = run  # type: ignore[assignment]
+
+
+def _patch_action_timeout() -> None:
+    import os
+
+    import rasa.core.actions.action as action_module
+    import rasa.utils.endpoints as endpoints_module
+
+    seconds = float(os.environ.get("ACTION_TIMEOUT", ACTION_TIMEOUT_DEFAULT))
+    action_module.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
+    endpoints_module.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
+
+
 def apply() -> None:
     """Install the fixes; idempotent."""
+    import rasa.core.tracker_store as tracker_store_module
+
     _patch_tracker_store()
+    _patch_action_timeout()
+    _patch_remote_action()
+    if not getattr(tracker_store_module.create_engine_kwargs, "patched", False):
+        tracker_store_module.create_engine_kwargs = _tracker_engine_kwargs(tracker_store_module.create_engine_kwargs)
     jsonschema.validate = validate_with_checked_schema  # type: ignore[assignment]
     if not event.contains(Engine, "connect", tune_sqlite):
         event.listen(Engine, "connect", tune_sqlite)

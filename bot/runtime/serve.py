@@ -28,13 +28,22 @@ from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, get_settings
 from bot.training.train import latest_model
 
 
-def write_endpoints(settings: Settings, path: Path = VAR_DIR / "endpoints.yml", tracker_db: Optional[str] = None) -> Path:
-    """The effective endpoints file for this start: action server, tracker store, lock store."""
+def write_endpoints(
+    settings: Settings,
+    path: Path = VAR_DIR / "endpoints.yml",
+    tracker_db: Optional[str] = None,
+    tracker_url: Optional[str] = None,
+    redis_url: Optional[str] = None,
+) -> Path:
+    """The effective endpoints file for this start: action server, tracker store, lock store.
+
+    ``tracker_url`` / ``redis_url`` default to TRACKER_STORE_URL / REDIS_URL.
+    """
     with (PROJECT_ROOT / "endpoints.yml").open(encoding="utf-8") as handle:
         endpoints = yaml.safe_load(handle) or {}
     endpoints["action_endpoint"] = {"url": settings.action_server_url}
-    endpoints["tracker_store"] = tracker_store_endpoint(tracker_db)
-    redis_url = os.environ.get("REDIS_URL")
+    endpoints["tracker_store"] = tracker_store_endpoint(tracker_db, tracker_url)
+    redis_url = redis_url or os.environ.get("REDIS_URL")
     if redis_url:
         endpoints["lock_store"] = lock_store_endpoint(redis_url)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,17 +51,19 @@ def write_endpoints(settings: Settings, path: Path = VAR_DIR / "endpoints.yml", 
     return path
 
 
-def tracker_store_url(tracker_db: Optional[str] = None) -> str:
+def tracker_store_url(tracker_db: Optional[str] = None, tracker_url: Optional[str] = None) -> str:
     """TRACKER_STORE_URL (any SQLAlchemy URL, e.g. PostgreSQL), else the SQLite file TRACKER_DB / var/tracker.db."""
+    if tracker_url:
+        return tracker_url
     url = os.environ.get("TRACKER_STORE_URL")
     if url and not tracker_db:
         return url
     return f"sqlite:///{tracker_db or os.environ.get('TRACKER_DB', str(VAR_DIR / 'tracker.db'))}"
 
 
-def tracker_store_endpoint(tracker_db: Optional[str] = None) -> Dict[str, object]:
+def tracker_store_endpoint(tracker_db: Optional[str] = None, tracker_url: Optional[str] = None) -> Dict[str, object]:
     """Rasa's SQL tracker store settings for the URL (Rasa wants the URL in parts)."""
-    url = make_url(tracker_store_url(tracker_db))
+    url = make_url(tracker_store_url(tracker_db, tracker_url))
     backend = url.get_backend_name()
     if backend == "sqlite":
         return {"type": "SQL", "dialect": "sqlite", "db": url.database}
@@ -68,13 +79,13 @@ def tracker_store_endpoint(tracker_db: Optional[str] = None) -> Dict[str, object
     return endpoint
 
 
-def check_tracker_store(tracker_db: Optional[str] = None) -> None:
+def check_tracker_store(tracker_db: Optional[str] = None, tracker_url: Optional[str] = None) -> None:
     """Fail loudly before start when the tracker database cannot be used.
 
     Rasa's SQL tracker store retries a missing PostgreSQL database forever, and
     at run time falls back to memory on errors; both would hide the problem.
     """
-    url = tracker_store_url(tracker_db)
+    url = tracker_store_url(tracker_db, tracker_url)
     if make_url(url).get_backend_name() == "sqlite":
         return
     engine = create_engine(url, future=True)

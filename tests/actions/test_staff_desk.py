@@ -192,3 +192,11 @@ def test_an_unreachable_platform_and_a_missing_url_are_recorded_not_raised(seede
     unconfigured = Outbox("", session_factory(seeded_db_url))
     delivery = asyncio.run(unconfigured.send("tb_u00162", [{"text": "hi"}], kind="agent", author="x"))
     assert (delivery.status, delivery.error) == ("发送失败", NOT_CONFIGURED)
+
+
+def test_a_fault_case_does_not_hold_the_conversation_until_the_buyer_asks_for_a_person(desk: HandoffDesk) -> None:
+    desk.queue("tb_u00154", None, "technical_fault", 2, {}, AS_OF)
+    assert desk.open_for("tb_u00154") is not None and not desk.holds_conversation("tb_u00154")
+    desk.queue("tb_u00154", None, "buyer_request", 3, {}, AS_OF)
+    assert desk.holds_conversation("tb_u00154")
+    assert desk.get(desk.open_for("tb_u00154")).reason == "buyer_request"
