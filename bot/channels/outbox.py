@@ -5,7 +5,8 @@ messaging platform's send API (``PLATFORM_SEND_URL``) with retries and
 backoff; what could not be delivered stays recorded as 发送失败 with the
 reason, for staff to see and retry. The platform de-duplicates on
 ``message_id`` (``out-<row id>``), so a retry after a lost response does not
-show the buyer the same message twice.
+show the buyer the same message twice. When SHOP_WEBHOOK_SECRET is set, each
+push is signed the way the platform signs its webhook calls.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional
@@ -23,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bot import clock
+from bot.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from bot.crm.db import UsesCrm
 from bot.crm.models import DeliveryStatus, OutboundMessage
 
@@ -66,9 +69,11 @@ class Outbox(UsesCrm):
         sessions: Optional[sessionmaker] = None,
         retry_delays: tuple = RETRY_DELAYS,
         now: Callable[[], datetime] = clock.now,
+        secret: Optional[str] = None,
     ):
         super().__init__(sessions)
         self.send_url = send_url if send_url is not None else os.environ.get("PLATFORM_SEND_URL", "")
+        self.secret = secret if secret is not None else os.environ.get("SHOP_WEBHOOK_SECRET", "")
         self.retry_delays = retry_delays
         self.now = now
 
@@ -103,18 +108,27 @@ class Outbox(UsesCrm):
         if not self.send_url:
             return await loop.run_in_executor(None, self._settle, row_id, False, 0, NOT_CONFIGURED)
         body = {"message_id": f"out-{row_id}", "recipient": sender_id, "messages": payload}
+        raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
         attempts, error = 0, None
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as http:
             for delay in (0.0, *self.retry_delays):
                 if delay:
                     await asyncio.sleep(delay)
                 attempts += 1
-                error, retryable = await _post_once(http, self.send_url, body)
+                error, retryable = await _post_once(http, self.send_url, raw, self._headers(raw))
                 if error is None or not retryable:
                     break
         if error:
             logger.warning("outbound message %s to %s not delivered: %s", row_id, sender_id, error)
         return await loop.run_in_executor(None, self._settle, row_id, error is None, attempts, error)
+
+    def _headers(self, raw: bytes) -> Dict[str, str]:
+        """Signed like the platform signs its webhook calls, so the platform can tell the shop's messages apart."""
+        headers = {"Content-Type": "application/json"}
+        if self.secret:
+            stamp = str(int(time.time()))
+            headers.update({TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(self.secret, stamp, raw)})
+        return headers
 
     def _record(self, sender_id: str, payload: list, kind: str, author: str, handoff_id: Optional[int]) -> int:
         with self.sessions.begin() as session:
@@ -161,11 +175,10 @@ class Outbox(UsesCrm):
             return list(session.execute(query.order_by(OutboundMessage.id)).scalars())
 
 
-async def _post_once(http: aiohttp.ClientSession, url: str, body: Dict[str, Any]) -> tuple:
+async def _post_once(http: aiohttp.ClientSession, url: str, raw: bytes, headers: Dict[str, str]) -> tuple:
     """(error or None, whether trying again may help)."""
     try:
-        async with http.post(url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                             headers={"Content-Type": "application/json"}) as response:
+        async with http.post(url, data=raw, headers=headers) as response:
             if 200 <= response.status < 300:
                 return None, False
             text = (await response.text())[:200]

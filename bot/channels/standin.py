@@ -14,14 +14,16 @@ from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
+from bot.channels.webhook import WebhookError, verify
 from bot.runtime.launch import free_port
 
 
 class PlatformStandIn:
     """An aiohttp server in a background thread; ``received`` holds every accepted POST body."""
 
-    def __init__(self, port: Optional[int] = None):
+    def __init__(self, port: Optional[int] = None, secret: str = ""):
         self.port = port or free_port()
+        self.secret = secret  # when set, unsigned or badly signed pushes are refused, as the platform would
         self.received: List[Dict[str, Any]] = []
         self.fail_next = 0
         self._seen: set = set()
@@ -39,8 +41,14 @@ class PlatformStandIn:
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return web.json_response({"error": "temporarily unavailable"}, status=503)
+        raw = await request.read()
+        if self.secret:
+            try:
+                verify(self.secret, request.headers, raw, time.time())
+            except WebhookError as refused:
+                return web.json_response(refused.body(), status=refused.status)
         try:
-            body = json.loads(await request.text())
+            body = json.loads(raw.decode("utf-8"))
         except ValueError:
             return web.json_response({"error": "bad json"}, status=400)
         with self._lock:

@@ -16,7 +16,7 @@ import yaml
 from bot import clock
 from bot.channels.standin import PlatformStandIn
 from bot.crm.db import session_factory
-from bot.runtime.launch import LaunchedBot, LaunchError, launched_bot
+from bot.runtime.launch import TEST_WEBHOOK_SECRET, LaunchedBot, LaunchError, launched_bot
 from bot.settings import PROJECT_ROOT
 from bot.staff.accounts import StaffAccounts
 
@@ -25,7 +25,7 @@ RunningBot = LaunchedBot
 
 @pytest.fixture(scope="session")
 def platform() -> Iterator[PlatformStandIn]:
-    standin = PlatformStandIn().start()
+    standin = PlatformStandIn(secret=TEST_WEBHOOK_SECRET).start()  # checks the shop signs its pushes
     yield standin
     standin.stop()
 
