@@ -65,6 +65,10 @@ bench: install
 	$(PY) -m bench.latency
 	$(PY) -m bench.latency --script aftersales
 	$(PY) -m bench.complaints
+	$(PY) -m bench.load
+	$(PY) -m bench.load --servers 2
+	$(PY) -m bench.load --throughput --buyers 20 --servers 1 --stack postgres
+	$(PY) -m bench.load --throughput --buyers 20 --servers 2
 	$(PY) -m bench.resources
 
 clean:

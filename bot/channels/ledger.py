@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -23,6 +23,7 @@ from bot.crm.models import WebhookMessage
 PROCESSING = "processing"
 ANSWERED = "answered"
 STALE_AFTER = timedelta(seconds=90)  # longer than any turn (action timeouts included) can take
+KEEP_FOR = timedelta(days=7)  # platforms retry for minutes, not days; the tracker keeps the conversation itself
 
 
 class ClaimState(enum.Enum):
@@ -74,6 +75,15 @@ class MessageLedger(UsesCrm):
                 .execution_options(synchronize_session=False)
             ).rowcount
             return Claim(ClaimState.NEW if taken == 1 else ClaimState.BUSY)
+
+    def prune(self, now: datetime, keep_for: timedelta = KEEP_FOR) -> int:
+        """Forget answered messages older than ``keep_for``, so the ledger does not grow without bound."""
+        with self.sessions.begin() as session:
+            return session.execute(
+                delete(WebhookMessage)
+                .where(WebhookMessage.status == ANSWERED, WebhookMessage.answered_at < now - keep_for)
+                .execution_options(synchronize_session=False)
+            ).rowcount
 
     def answer(self, message_id: str, reply: Dict[str, Any], now: datetime) -> None:
         with self.sessions.begin() as session:

@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 SECRET_ENV = "SHOP_WEBHOOK_SECRET"
 BUSY_WAIT_SECONDS = 30.0  # how long a retry waits for the first request of the same message to finish
 BUSY_POLL_SECONDS = 0.2
+PRUNE_EVERY_SECONDS = 3600.0
 APOLOGY_RESPONSE = "utter_technical_difficulty"
 FALLBACK_APOLOGY = "抱歉，系统刚才开了点小差，您的消息已经转给人工客服，稍后会在这里回复您。"
 
@@ -55,6 +56,7 @@ class ShopInput(InputChannel):
     def __init__(self, secret: str, ledger: Optional[MessageLedger] = None):
         self.secret = secret
         self.ledger = ledger or MessageLedger()
+        self._pruned_at = 0.0
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("shop_webhook", __name__)
@@ -77,11 +79,17 @@ class ShopInput(InputChannel):
                 return response.json({"error": "message_id_reused", "message": "这个 message_id 已被另一位买家使用"}, status=409)
             if claim.state == ClaimState.BUSY:
                 return response.json({"error": "in_progress", "message": "这条消息正在处理中，请稍后重试"}, status=409)
-            reply = await self._answer(message, on_new_message, request.app.ctx.agent)
-            await self._record_answer(message, reply)
-            return response.json(reply)
+            # shielded: if the platform hangs up mid-turn, the turn still finishes and its reply is
+            # stored, so the platform's retry gets it instead of waiting for a stale claim
+            work = asyncio.ensure_future(self._process(message, on_new_message, request.app.ctx.agent))
+            return response.json(await asyncio.shield(work))
 
         return webhook
+
+    async def _process(self, message: InboundMessage, on_new_message: Callable, agent: Any) -> Dict[str, Any]:
+        reply = await self._answer(message, on_new_message, agent)
+        await self._record_answer(message, reply)
+        return reply
 
     # -- exactly once ------------------------------------------------------------------
 
@@ -102,8 +110,12 @@ class ShopInput(InputChannel):
             await asyncio.sleep(BUSY_POLL_SECONDS)
 
     async def _record_answer(self, message: InboundMessage, reply: Dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            await asyncio.get_running_loop().run_in_executor(None, self.ledger.answer, message.message_id, reply, clock.now())
+            await loop.run_in_executor(None, self.ledger.answer, message.message_id, reply, clock.now())
+            if time.monotonic() - self._pruned_at > PRUNE_EVERY_SECONDS:
+                self._pruned_at = time.monotonic()
+                await loop.run_in_executor(None, self.ledger.prune, clock.now())
         except Exception:
             logger.exception("could not record the reply to %s; a retry will be processed again", message.message_id)
 

@@ -34,3 +34,14 @@ def test_concurrent_first_deliveries_are_claimed_once(seeded_db_url: str) -> Non
     with ThreadPoolExecutor(8) as pool:
         states = [s.value for s in pool.map(lambda _: ledger.claim("lm-3", "tb_a", AS_OF).state, range(8))]
     assert states.count("new") == 1 and states.count("busy") == 7
+
+
+def test_old_answered_messages_are_forgotten_open_ones_kept(seeded_db_url: str) -> None:
+    ledger = MessageLedger(session_factory(seeded_db_url))
+    ledger.claim("lm-4", "tb_a", AS_OF)
+    ledger.answer("lm-4", {"replies": []}, AS_OF)
+    ledger.claim("lm-5", "tb_a", AS_OF)  # still processing: never pruned
+    assert ledger.prune(AS_OF + timedelta(days=6)) == 0
+    assert ledger.prune(AS_OF + timedelta(days=8)) >= 1
+    assert ledger.claim("lm-4", "tb_a", AS_OF + timedelta(days=8)).state == ClaimState.NEW
+    assert ledger.claim("lm-5", "tb_a", AS_OF + timedelta(days=8)).state == ClaimState.NEW  # stale, taken over
