@@ -103,7 +103,7 @@ def lock_store_endpoint(redis_url: str) -> Dict[str, object]:
     """Rasa's Redis lock store settings, so several Rasa servers never interleave one conversation."""
     url = make_url(redis_url.replace("redis://", "redis+py://", 1)) if redis_url.startswith("redis://") else make_url(redis_url)
     endpoint: Dict[str, object] = {
-        "type": "redis",
+        "type": "bot.runtime.locks.RedisMutexLockStore",  # Rasa's RedisLockStore is not atomic across servers
         "url": url.host or "127.0.0.1",
         "port": url.port or 6379,
         "db": int(url.database or 0),
