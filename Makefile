@@ -67,8 +67,8 @@ bench: install
 	$(PY) -m bench.complaints
 	$(PY) -m bench.load
 	$(PY) -m bench.load --servers 2
-	$(PY) -m bench.load --throughput --buyers 20 --servers 1 --stack postgres
-	$(PY) -m bench.load --throughput --buyers 20 --servers 2
+	$(PY) -m bench.load --throughput --buyers 40 --servers 1 --stack postgres
+	$(PY) -m bench.load --throughput --buyers 40 --servers 2
 	$(PY) -m bench.resources
 
 clean:

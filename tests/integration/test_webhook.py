@@ -116,3 +116,15 @@ def test_a_replayed_body_with_a_new_timestamp_fails_the_signature(running_bot: R
     signature = sign(running_bot.webhook_secret, old, raw)
     status, answer, _ = running_bot.post_webhook(raw, timestamp=str(int(time.time())), signature=signature)
     assert (status, answer["error"]) == (401, "signature_invalid")
+
+
+def test_a_restarted_server_continues_the_conversation_where_it_was(running_bot: RunningBot) -> None:
+    """The `make run` stack: conversations in the SQLite tracker store outlive the Rasa process."""
+    status, which, _ = running_bot.message("tb_chenmei", "我买的羽绒服到哪了", "wh-restart-1")
+    assert status == 200 and "哪" in which["replies"][0]["text"]  # two down-jacket orders: which one?
+    running_bot.stop("rasa")
+    running_bot.start("rasa")
+    status, answer, _ = running_bot.message("tb_chenmei", "第二个", "wh-restart-2")
+    text = "\n".join(r["text"] for r in answer["replies"])
+    assert status == 200 and not said(text, "utter_technical_difficulty") and not said(text, "utter_ask_rephrase")
+    assert [e["message_id"] for e in user_events(running_bot, "tb_chenmei")][-2:] == ["wh-restart-1", "wh-restart-2"]
