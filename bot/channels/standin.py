@@ -6,7 +6,6 @@ answer 503 a number of times, to exercise the outbox's retries.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
@@ -15,6 +14,7 @@ from typing import Any, Dict, List, Optional
 from aiohttp import web
 
 from bot.channels.webhook import WebhookError, verify
+from bot.runtime.background import BackgroundLoop
 from bot.runtime.launch import free_port
 
 
@@ -28,9 +28,8 @@ class PlatformStandIn:
         self.fail_next = 0
         self._seen: set = set()
         self._lock = threading.Lock()
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._runner: Optional[web.AppRunner] = None
-        self._thread: Optional[threading.Thread] = None
+        self._background = BackgroundLoop()
 
     @property
     def url(self) -> str:
@@ -58,28 +57,19 @@ class PlatformStandIn:
         return web.json_response({"ok": True})
 
     def start(self) -> "PlatformStandIn":
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            app = web.Application()
-            app.router.add_post("/send", self._send)
-            self._runner = web.AppRunner(app)
-            self._loop.run_until_complete(self._runner.setup())
-            self._loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", self.port).start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-        ready.wait(10)
+        self._background.start(self._serve())
         return self
 
+    async def _serve(self) -> None:
+        app = web.Application()
+        app.router.add_post("/send", self._send)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
     def stop(self) -> None:
-        if self._loop is None or self._runner is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._runner is not None:
+            self._background.stop(self._runner.cleanup())
 
     def texts_for(self, recipient: str) -> List[str]:
         with self._lock:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -193,15 +193,14 @@ class ComplaintDesk(UsesCrm):
 
     def awaiting_question(self, sender_id: str) -> Optional[str]:
         """A resolved complaint from this chat whose buyer has not been asked for a score yet."""
+        return self._latest_resolved(sender_id, Complaint.resolved_at, Complaint.followup_asked_at.is_(None))
+
+    def _latest_resolved(self, sender_id: str, newest_by: Any, *conditions: Any) -> Optional[str]:
         with self.sessions() as session:
             return session.execute(
                 select(Complaint.complaint_no)
-                .where(
-                    Complaint.sender_id == sender_id,
-                    Complaint.status == ComplaintStatus.RESOLVED.value,
-                    Complaint.followup_asked_at.is_(None),
-                )
-                .order_by(Complaint.resolved_at.desc())
+                .where(Complaint.sender_id == sender_id, Complaint.status == ComplaintStatus.RESOLVED.value, *conditions)
+                .order_by(newest_by.desc())
                 .limit(1)
             ).scalar_one_or_none()
 
@@ -216,18 +215,12 @@ class ComplaintDesk(UsesCrm):
 
     def awaiting_score(self, sender_id: str, now: datetime) -> Optional[str]:
         """The complaint whose score this chat still owes (asked in the last few days, no answer yet)."""
-        with self.sessions() as session:
-            return session.execute(
-                select(Complaint.complaint_no)
-                .where(
-                    Complaint.sender_id == sender_id,
-                    Complaint.status == ComplaintStatus.RESOLVED.value,
-                    Complaint.followup_asked_at >= now - FOLLOWUP_VALID,
-                    Complaint.satisfaction.is_(None),
-                )
-                .order_by(Complaint.followup_asked_at.desc())
-                .limit(1)
-            ).scalar_one_or_none()
+        return self._latest_resolved(
+            sender_id,
+            Complaint.followup_asked_at,
+            Complaint.followup_asked_at >= now - FOLLOWUP_VALID,
+            Complaint.satisfaction.is_(None),
+        )
 
     def record_score(self, complaint_no: str, score: int, now: datetime) -> FollowupResult:
         """5: 已回访. 3–4: 已回访 and the buyer is marked at risk. 1–2: the complaint is reopened, due again."""

@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.crm.db import UsesCrm, session_factory
+from bot.crm.db import UsesCrm
 from bot.crm.models import OPEN_HANDOFF, Complaint, Customer, Handoff, HandoffStatus, StaffUser
 from bot.staff.accounts import StaffIdentity
 
@@ -265,17 +265,3 @@ class HandoffDesk(UsesCrm):
             resolved_at=handoff.resolved_at,
         )
 
-
-def queue_handoff(
-    sender_id: str,
-    customer_id: Optional[int],
-    reason: str,
-    priority: int,
-    summary: Dict[str, Any],
-    now: datetime,
-    url: Optional[str] = None,
-    complaint_id: Optional[int] = None,
-) -> int:
-    """Queue on the CRM at ``url`` (default: DATABASE_URL); see :meth:`HandoffDesk.queue`."""
-    desk = HandoffDesk(session_factory(url) if url else None)
-    return desk.queue(sender_id, customer_id, reason, priority, summary, now, complaint_id=complaint_id)

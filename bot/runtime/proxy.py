@@ -9,9 +9,9 @@ would; ``restore()`` brings it back.
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Optional, Set
 
+from bot.runtime.background import BackgroundLoop
 from bot.runtime.launch import free_port
 
 
@@ -21,43 +21,25 @@ class TcpProxy:
         self.target_port = target_port
         self.port = port or free_port()
         self.delay = 0.0  # seconds added before each chunk going back to the client
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._server: Optional[asyncio.AbstractServer] = None
         self._writers: Set[asyncio.StreamWriter] = set()
-        self._thread: Optional[threading.Thread] = None
+        self._background = BackgroundLoop()
 
     # -- control (from any thread) ---------------------------------------------------------
 
     def start(self) -> "TcpProxy":
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            self._loop.run_until_complete(self._listen())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-        ready.wait(10)
+        self._background.start(self._listen())
         return self
 
     def cut(self) -> None:
         """Drop every connection and stop listening: the part is gone."""
-        self._call(self._stop_listening())
+        self._background.call(self._stop_listening())
 
     def restore(self) -> None:
-        self._call(self._listen())
+        self._background.call(self._listen())
 
     def close(self) -> None:
-        if self._loop is None:
-            return
-        self._call(self._stop_listening())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-
-    def _call(self, coroutine) -> None:  # type: ignore[no-untyped-def]
-        assert self._loop is not None
-        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(10)
+        self._background.stop(self._stop_listening())
 
     # -- inside the proxy's loop ---------------------------------------------------------
 

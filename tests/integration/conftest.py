@@ -8,7 +8,9 @@ messaging platform's send API is a local stand-in that records what it gets.
 
 from __future__ import annotations
 
-from typing import Iterator, List
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, List
 
 import pytest
 import yaml
@@ -45,6 +47,31 @@ def staff_token(running_bot: LaunchedBot) -> str:
     accounts = StaffAccounts(session_factory(running_bot.database_url))
     accounts.create_user("xiaomei", "小美", "demo-password-1", "agent", clock.now())
     return accounts.issue_token("xiaomei", "integration tests", clock.now())
+
+
+@contextmanager
+def bot_on_postgres(workdir: Path, **options: Any) -> Iterator[LaunchedBot]:
+    """A running bot whose CRM and tracker store are fresh PostgreSQL databases (dropped afterwards).
+
+    ``rewrite`` (optional) maps each database URL before the bot gets it, e.g. to go through a proxy.
+    """
+    from bot.crm.db import dispose_engines
+    from tests.conftest import _postgres_database
+
+    rewrite = options.pop("rewrite", lambda url: url)
+    crm_dbs, tracker_dbs = _postgres_database(), _postgres_database()
+    try:
+        with launched_bot(
+            workdir, database_url=rewrite(next(crm_dbs)), tracker_url=rewrite(next(tracker_dbs)), **options
+        ) as bot:
+            yield bot
+    except LaunchError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    finally:
+        dispose_engines()
+        for generator in (crm_dbs, tracker_dbs):
+            for _ in generator:  # finishing the generator drops the database
+                pass
 
 
 def variations(response: str) -> List[str]:

@@ -16,12 +16,11 @@ from typing import Iterator
 import pytest
 from sqlalchemy import select
 
-from bot.crm.db import dispose_engines, session_scope
+from bot.crm.db import session_scope
 from bot.crm.models import Handoff, WebhookMessage
-from bot.runtime.launch import LaunchedBot, LaunchError, launched_bot
+from bot.runtime.launch import LaunchedBot
 from bot.runtime.proxy import TcpProxy
-from tests.conftest import _postgres_database
-from tests.integration.conftest import said
+from tests.integration.conftest import bot_on_postgres, said
 
 ACTION_TIMEOUT = 3
 _ids = itertools.count(1)
@@ -43,25 +42,13 @@ def action_proxy() -> Iterator[TcpProxy]:
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory, pg_proxy: TcpProxy, action_proxy: TcpProxy) -> Iterator[LaunchedBot]:
-    crm_dbs, tracker_dbs = _postgres_database(), _postgres_database()
-    crm_url, tracker_url = next(crm_dbs), next(tracker_dbs)
-    via_proxy = f"127.0.0.1:{pg_proxy.port}"
-    try:
-        with launched_bot(
-            tmp_path_factory.mktemp("faulty"),
-            database_url=crm_url.replace("127.0.0.1:5432", via_proxy),
-            tracker_url=tracker_url.replace("127.0.0.1:5432", via_proxy),
-            action_proxy=action_proxy,
-            extra_env={"ACTION_TIMEOUT": str(ACTION_TIMEOUT)},
-        ) as launched:
-            yield launched
-    except LaunchError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    finally:
-        dispose_engines()
-        for generator in (crm_dbs, tracker_dbs):
-            for _ in generator:
-                pass
+    with bot_on_postgres(
+        tmp_path_factory.mktemp("faulty"),
+        rewrite=lambda url: url.replace("127.0.0.1:5432", f"127.0.0.1:{pg_proxy.port}"),
+        action_proxy=action_proxy,
+        extra_env={"ACTION_TIMEOUT": str(ACTION_TIMEOUT)},
+    ) as launched:
+        yield launched
 
 
 def say(bot: LaunchedBot, sender: str, text: str) -> dict:

@@ -12,10 +12,8 @@ from typing import Iterator, List, Tuple
 
 import pytest
 
-from bot.crm.db import dispose_engines
-from bot.runtime.launch import LaunchedBot, LaunchError, launched_bot
-from tests.conftest import _postgres_database
-from tests.integration.conftest import said
+from bot.runtime.launch import LaunchedBot
+from tests.integration.conftest import bot_on_postgres, said
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
@@ -34,20 +32,8 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Tuple[LaunchedBot, List[str]]]:
-    crm_dbs, tracker_dbs = _postgres_database(), _postgres_database()
-    try:
-        with launched_bot(
-            tmp_path_factory.mktemp("two"), database_url=next(crm_dbs), tracker_url=next(tracker_dbs), redis_url=redis_url
-        ) as bot:
-            second = bot.add_rasa_server("rasa2")
-            yield bot, [bot.url, second]
-    except LaunchError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    finally:
-        dispose_engines()
-        for generator in (crm_dbs, tracker_dbs):
-            for _ in generator:
-                pass
+    with bot_on_postgres(tmp_path_factory.mktemp("two"), redis_url=redis_url) as bot:
+        yield bot, [bot.url, bot.add_rasa_server("rasa2")]
 
 
 def events_of(server: str, sender: str) -> List[dict]:
