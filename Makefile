@@ -10,7 +10,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help install run db train serve chat test lint unit validate test-stories integration nlu-eval bench clean
+.PHONY: help install browser run db train serve chat test lint unit validate test-stories integration browser-test nlu-eval bench clean
 
 help:
 	@echo "make run    - 安装依赖、建库并生成演示店铺、没有模型时训练，然后启动机器人"
@@ -27,6 +27,12 @@ $(VENV)/.installed: requirements.txt requirements.lock
 
 install: $(VENV)/.installed
 
+# Debian's chromium + chromium-driver (and a CJK font for readable screenshots) for the console's browser test.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .; then :; else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei >/dev/null; fi
+
 db: install
 	$(PY) -m bot init-db
 	$(PY) -m bot seed-demo --if-empty
@@ -42,8 +48,8 @@ chat: install
 	$(PY) -m bot chat
 
 # ---- tests: the order follows RasaHQ/rasa-demo: lint, unit/action tests, data validation,
-# train, dialogue stories, then end-to-end over HTTP.
-test: install lint unit validate train test-stories integration
+# train, dialogue stories, then end-to-end over HTTP, then the console in a headless browser.
+test: install browser lint unit validate train test-stories integration browser-test
 
 lint:
 	$(VENV)/bin/ruff check bot actions tests bench
@@ -59,6 +65,9 @@ test-stories:
 
 integration:
 	$(PY) -m pytest -q tests/integration
+
+browser-test:
+	$(PY) -m pytest -q tests/browser    # screenshots in var/results/browser/
 
 bench: install
 	$(PY) -m bench.nlu

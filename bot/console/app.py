@@ -1,4 +1,4 @@
-"""The console web app (``python -m bot console``): for now the staff API; pages come with the console issue."""
+"""The console web app (``python -m bot console``): the staff pages and the staff API."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot import clock
 from bot.channels.outbox import Outbox
 from bot.complaints.service import ComplaintDesk
 from bot.console import api
+from bot.console import web as web_pages
 from bot.console.demo_platform import add_demo_platform
 from bot.console.handoffs import StaffDesk
 from bot.handoff.rasa_client import RasaClient
@@ -27,12 +28,17 @@ def make_app(
     send_url: Optional[str] = None,
     now: Callable = clock.now,
 ) -> web.Application:
-    app = web.Application(middlewares=[api.errors_as_json, api.token_required], client_max_size=MAX_BODY)
+    app = web.Application(
+        middlewares=[api.errors_as_json, api.token_required, web_pages.session_required], client_max_size=MAX_BODY
+    )
     policy = load_policy()
-    app[api.DESK] = StaffDesk(HandoffDesk(), ComplaintDesk(policy), RasaClient(rasa_url), Outbox(send_url, now=now), now)
-    app[api.ACCOUNTS] = StaffAccounts()
+    desk = StaffDesk(HandoffDesk(), ComplaintDesk(policy), RasaClient(rasa_url), Outbox(send_url, now=now), now)
+    accounts = StaffAccounts()
+    app[api.DESK] = desk
+    app[api.ACCOUNTS] = accounts
     app[api.NOW] = now
     api.add_routes(app)
+    web_pages.add_pages(app)
     if os.environ.get("DEMO_PLATFORM") == "1":
         add_demo_platform(app)
     return app

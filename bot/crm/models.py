@@ -496,3 +496,31 @@ class WebhookMessage(Base):
     received_at: Mapped[datetime] = Column(DateTime, nullable=False)
     claimed_at: Mapped[datetime] = Column(DateTime, nullable=False)  # when a server last took it on
     answered_at: Mapped[Optional[datetime]] = Column(DateTime)
+
+
+class StaffSession(Base):
+    """A signed-in console session; the cookie holds a random token, this row only its SHA-256."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    token_hash: Mapped[str] = Column(String(64), unique=True, nullable=False)
+    staff_user_id: Mapped[int] = Column(ForeignKey("staff_users.id"), nullable=False, index=True)
+    csrf_token: Mapped[str] = Column(String(64), nullable=False)  # every form of this session carries it
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    expires_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    revoked_at: Mapped[Optional[datetime]] = Column(DateTime)
+
+
+class AuditEntry(Base):
+    """What a member of staff did, when, to what: sign-ins, answers, hand-backs, resolutions, reveals."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    staff_user_id: Mapped[Optional[int]] = Column(ForeignKey("staff_users.id"), index=True)
+    username: Mapped[str] = Column(String(32), nullable=False)
+    action: Mapped[str] = Column(String(32), nullable=False)
+    target: Mapped[str] = Column(String(64), nullable=False, default="")
+    detail: Mapped[dict] = Column(JSON, nullable=False, default=dict)
+    at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)

@@ -1,0 +1,228 @@
+"""The console's pages: sign-in, the queue, a conversation with its reply box, the audit log.
+
+Server-rendered (jinja2) and guarded by ``session_required``: every page but
+the sign-in needs a session cookie (HttpOnly, SameSite=Strict), and every POST
+carries the session's CSRF token. Staff actions go through the same
+``StaffDesk`` as the staff API and are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional
+from urllib.parse import quote
+
+import jinja2
+from aiohttp import web
+
+from bot.complaints.service import ComplaintError
+from bot.console.api import ACCOUNTS, DESK, NOW
+from bot.console.handoffs import BadRequest, StaffDesk
+from bot.crm.models import OPEN_HANDOFF
+from bot.handoff.rasa_client import RasaUnavailable
+from bot.handoff.service import HandoffError
+from bot.staff.sessions import ConsoleSession, StaffSessions
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "xiaoer_session"
+LOGIN_CSRF_COOKIE = "xiaoer_login_csrf"
+SESSIONS = web.AppKey("sessions", StaffSessions)
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=jinja2.select_autoescape(["html"])
+)
+PUBLIC = ("/login", "/static/", "/api/", "/demo/", "/favicon.ico")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def render(request: Optional[web.Request], name: str, status: int = 200, **values: Any) -> web.Response:
+    session: Optional[ConsoleSession] = request.get("console") if request is not None else None
+    context = {
+        "staff": session.staff if session else None,
+        "csrf": session.csrf_token if session else "",
+        "notice": request.query.get("notice") if request is not None else None,
+        "error": request.query.get("error") if request is not None else None,
+        **values,
+    }
+    html = TEMPLATES.get_template(name).render(**context)
+    return web.Response(text=html, content_type="text/html", status=status)
+
+
+def _cookie_options() -> Dict[str, Any]:
+    return {"httponly": True, "samesite": "Strict", "path": "/", "secure": os.environ.get("CONSOLE_SECURE_COOKIES") == "1"}
+
+
+async def _db(work: Callable, *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(None, work, *args)
+
+
+@web.middleware
+async def session_required(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Pages need a session; POSTs need its CSRF token. The sign-in page, static files and the API do not."""
+    if request.path.startswith(PUBLIC):
+        return await handler(request)
+    now = request.app[NOW]()
+    session = await _db(request.app[SESSIONS].find, request.cookies.get(SESSION_COOKIE, ""), now)
+    if session is None:
+        if request.method == "GET":
+            raise web.HTTPFound(f"/login?next={quote(request.path_qs)}")
+        return render(None, "error.html", status=401, heading="请先登录", message="登录已过期或尚未登录。")
+    request["console"] = session
+    if request.method == "POST":
+        form = await request.post()
+        sent = form.get("_csrf") or request.headers.get("X-CSRF-Token", "")
+        if not secrets.compare_digest(str(sent), session.csrf_token):
+            return render(request, "error.html", status=403, heading="请求已失效", message="表单校验失败（缺少或错误的 CSRF 令牌），请刷新页面后重试。")
+    return await handler(request)
+
+
+# ---- sign-in ------------------------------------------------------------------------
+
+
+async def login_page(request: web.Request) -> web.Response:
+    # one token per browser: a second tab (or the browser's own favicon request) must not void the first form
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    response = render(None, "login.html", csrf=token, next=request.query.get("next", "/"), error=request.query.get("error"))
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, **_cookie_options())
+    return response
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(str(form.get("_csrf", "")), expected):
+        return render(None, "error.html", status=403, heading="请求已失效", message="登录表单已过期，请刷新后重试。")
+    username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
+    now = request.app[NOW]()
+    staff = await _db(request.app[ACCOUNTS].check_password, username, password)
+    sessions = request.app[SESSIONS]
+    if staff is None:
+        await _db(lambda: sessions.audit(None, "login_failed", username, now, username=username[:32]))
+        response = render(None, "login.html", status=401, csrf=expected, next=str(form.get("next", "/")), error="用户名或密码不正确")
+        return response
+    token, _ = await _db(sessions.open, staff, now)
+    await _db(lambda: sessions.audit(staff, "login", staff.username, now))
+    target = str(form.get("next", "/"))
+    response = web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
+    response.set_cookie(SESSION_COOKIE, token, **_cookie_options())
+    response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
+    raise response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    sessions, now = request.app[SESSIONS], request.app[NOW]()
+    await _db(sessions.close, request.cookies.get(SESSION_COOKIE, ""), now)
+    await _db(lambda: sessions.audit(request["console"].staff, "logout", "", now))
+    response = web.HTTPFound("/login")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    raise response
+
+
+# ---- the queue and a conversation -----------------------------------------------------
+
+
+def _desk(request: web.Request) -> StaffDesk:
+    return request.app[DESK]
+
+
+async def queue_page(request: web.Request) -> web.Response:
+    cases = await _db(_desk(request).handoffs.list_cases, OPEN_HANDOFF)
+    return render(request, "queue.html", cases=cases, now=request.app[NOW]())
+
+
+async def conversation_page(request: web.Request) -> web.Response:
+    try:
+        conversation = await _desk(request).conversation(int(request.match_info["handoff_id"]))
+    except HandoffError as exc:
+        return render(request, "error.html", status=exc.status, heading="找不到这个会话", message=str(exc))
+    except RasaUnavailable as exc:
+        return render(request, "error.html", status=502, heading="机器人服务暂时无法访问", message=str(exc))
+    return render(request, "conversation.html", case=conversation.handoff, entries=[e.as_dict() for e in conversation.entries])
+
+
+async def transcript_fragment(request: web.Request) -> web.Response:
+    """The transcript list for the page's polling: new buyer messages appear within seconds."""
+    try:
+        conversation = await _desk(request).conversation(int(request.match_info["handoff_id"]))
+    except (HandoffError, RasaUnavailable) as exc:
+        return web.json_response({"error": str(exc)}, status=404 if isinstance(exc, HandoffError) else 502)
+    entries = [e.as_dict() for e in conversation.entries]
+    html = TEMPLATES.get_template("transcript.html").render(entries=entries)
+    return web.json_response({"count": len(entries), "html": html, "status": conversation.handoff.status})
+
+
+async def _act(request: web.Request, action: str, work: Callable[[], Awaitable[Any]], done: str) -> web.StreamResponse:
+    """Carry out a staff action, audit it, and come back to the conversation with what happened."""
+    handoff_id = request.match_info["handoff_id"]
+    back = f"/handoffs/{handoff_id}"
+    try:
+        await work()
+    except (BadRequest, HandoffError, ComplaintError, RasaUnavailable) as exc:
+        raise web.HTTPFound(f"{back}?error={quote(str(exc))}") from None
+    now = request.app[NOW]()
+    await _db(lambda: request.app[SESSIONS].audit(request["console"].staff, action, f"handoff:{handoff_id}", now))
+    raise web.HTTPFound(f"{back}?notice={quote(done)}" if action != "resolve" and action != "handback" else f"/?notice={quote(done)}")
+
+
+async def take(request: web.Request) -> web.StreamResponse:
+    staff, desk = request["console"].staff, _desk(request)
+    handoff_id = int(request.match_info["handoff_id"])
+    return await _act(request, "take", lambda: _db(desk.handoffs.take, handoff_id, staff, request.app[NOW]()), "已接待")
+
+
+async def reply(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    staff, desk = request["console"].staff, _desk(request)
+    handoff_id = int(request.match_info["handoff_id"])
+
+    async def send() -> None:
+        delivery = await desk.answer(handoff_id, staff, str(form.get("text", "")))
+        if not delivery.delivered:
+            raise BadRequest(f"消息已记录，但未能送达买家：{delivery.error}")
+
+    return await _act(request, "reply", send, "已发送")
+
+
+async def hand_back(request: web.Request) -> web.StreamResponse:
+    staff, desk = request["console"].staff, _desk(request)
+    handoff_id = int(request.match_info["handoff_id"])
+    return await _act(request, "handback", lambda: desk.close(handoff_id, staff, False, ""), "已交还给机器人")
+
+
+async def resolve(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    staff, desk = request["console"].staff, _desk(request)
+    handoff_id = int(request.match_info["handoff_id"])
+    note = str(form.get("note", ""))
+    return await _act(request, "resolve", lambda: desk.close(handoff_id, staff, True, note), "会话已结束")
+
+
+async def favicon(_: web.Request) -> web.Response:
+    return web.Response(status=204)
+
+
+async def audit_page(request: web.Request) -> web.Response:
+    if not request["console"].staff.is_admin:
+        return render(request, "error.html", status=403, heading="没有权限", message="操作记录只有管理员可以查看。")
+    rows = await _db(request.app[SESSIONS].recent_audit)
+    return render(request, "audit.html", rows=rows)
+
+
+def add_pages(app: web.Application) -> None:
+    """The pages; the desk, accounts and clock are the ones the staff API uses (``bot.console.api`` keys)."""
+    app[SESSIONS] = StaffSessions()
+    app.router.add_get("/login", login_page)
+    app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/", queue_page)
+    app.router.add_get(r"/handoffs/{handoff_id:\d+}", conversation_page)
+    app.router.add_get(r"/handoffs/{handoff_id:\d+}/transcript", transcript_fragment)
+    app.router.add_post(r"/handoffs/{handoff_id:\d+}/take", take)
+    app.router.add_post(r"/handoffs/{handoff_id:\d+}/reply", reply)
+    app.router.add_post(r"/handoffs/{handoff_id:\d+}/handback", hand_back)
+    app.router.add_post(r"/handoffs/{handoff_id:\d+}/resolve", resolve)
+    app.router.add_get("/audit", audit_page)
+    app.router.add_get("/favicon.ico", favicon)
+    app.router.add_static("/static/", HERE / "static")

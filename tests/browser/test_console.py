@@ -1,0 +1,68 @@
+"""A member of staff in a real browser: signs in, takes the waiting buyer, reads, replies (the buyer's
+platform receives it), sees the buyer's next message appear by itself, hands back — and the bot answers
+the buyer's next message. Screenshots go to var/results/browser/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as seen
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot.channels.standin import PlatformStandIn
+from tests.integration.conftest import RunningBot, said
+
+BUYER = "tb_u00180"
+
+
+def wait(browser, seconds: float = 15) -> WebDriverWait:  # type: ignore[no-untyped-def]
+    return WebDriverWait(browser, seconds)
+
+
+def test_staff_take_read_reply_and_hand_back(
+    running_bot: RunningBot, platform: PlatformStandIn, staff_token: str, browser, screenshots: Path  # type: ignore[no-untyped-def]
+) -> None:
+    # the buyer asks for a person through the platform's webhook and writes again while waiting
+    assert running_bot.message(BUYER, "我要人工客服", "br-1")[0] == 200
+    assert running_bot.message(BUYER, "衣服尺码不对，想问问怎么换", "br-2")[1]["replies"] == []
+
+    browser.get(f"{running_bot.console_url}/")
+    wait(browser).until(seen.url_contains("/login"))
+    browser.find_element(By.ID, "username").send_keys("xiaomei")  # created by the staff_token fixture
+    browser.find_element(By.ID, "password").send_keys("demo-password-1")
+    browser.save_screenshot(str(screenshots / "1-login.png"))
+    browser.find_element(By.ID, "sign-in").click()
+    wait(browser).until(seen.presence_of_element_located((By.CSS_SELECTOR, "header nav")))
+    browser.save_screenshot(str(screenshots / "2-signed-in.png"))
+
+    row = wait(browser).until(seen.presence_of_element_located((By.CSS_SELECTOR, f"tr[data-sender='{BUYER}']")))
+    browser.save_screenshot(str(screenshots / "2-queue.png"))
+    assert "买家要求人工" in row.text
+    row.find_element(By.CSS_SELECTOR, "button.take").click()
+
+    wait(browser).until(seen.presence_of_element_located((By.ID, "transcript")))
+    transcript = browser.find_element(By.ID, "transcript")
+    waiting = transcript.find_elements(By.CSS_SELECTOR, "li.buyer.waiting")
+    assert [w.find_element(By.CLASS_NAME, "text").text for w in waiting] == ["衣服尺码不对，想问问怎么换"]
+    assert "human_handoff" in transcript.text  # staff see the intents and the bot's actions
+    browser.save_screenshot(str(screenshots / "3-conversation.png"))
+
+    answer = "您好，我是客服小美～尺码不对可以免费换，请告诉我想换的尺码。"
+    browser.find_element(By.ID, "reply").send_keys(answer)
+    browser.find_element(By.ID, "send").click()
+    wait(browser).until(seen.text_to_be_present_in_element((By.CSS_SELECTOR, "p.notice"), "已发送"))
+    assert platform.wait_for(BUYER, 1)[-1] == answer  # the buyer's side received it
+
+    running_bot.message(BUYER, "换L码吧，谢谢", "br-3")  # appears without reloading the page
+    wait(browser).until(seen.text_to_be_present_in_element((By.ID, "transcript"), "换L码吧，谢谢"))
+    browser.save_screenshot(str(screenshots / "4-reply-and-live-message.png"))
+
+    browser.find_element(By.ID, "handback").click()
+    wait(browser).until(seen.text_to_be_present_in_element((By.CSS_SELECTOR, "p.notice"), "已交还给机器人"))
+    assert said(platform.wait_for(BUYER, 2)[-1], "utter_handed_back")
+    browser.save_screenshot(str(screenshots / "5-handed-back.png"))
+
+    status, reply, _ = running_bot.message(BUYER, "我的订单到哪了", "br-4")
+    assert status == 200 and reply["replies"]  # the bot answers again
+    assert not said(reply["replies"][0]["text"], "utter_technical_difficulty")
