@@ -191,6 +191,24 @@ class ComplaintDesk(UsesCrm):
             record.followup_asked_at = None
             return record
 
+    def update(
+        self, complaint_no: str, staff_id: int, status: str, compensation: Optional[str], resolution: Optional[str]
+    ) -> Complaint:
+        """Staff work on an open complaint: 处理中 or 已补偿, what was offered, what was done (已解决 is ``resolve``)."""
+        if status not in (ComplaintStatus.IN_PROGRESS.value, ComplaintStatus.COMPENSATED.value):
+            raise ComplaintError(f"投诉状态只能改为 处理中 或 已补偿（已解决请用“解决”），不能是 {status}")
+        with self.sessions.begin() as session:
+            record = self._load(session, complaint_no)
+            if record.status not in OPEN_COMPLAINT:
+                raise ComplaintError(f"投诉 {complaint_no} 已{record.status}")
+            record.status = status
+            record.owner_id = record.owner_id or staff_id
+            if compensation:
+                record.compensation = compensation[:64]
+            if resolution:
+                record.resolution = resolution[:2000]
+            return record
+
     def awaiting_question(self, sender_id: str) -> Optional[str]:
         """A resolved complaint from this chat whose buyer has not been asked for a score yet."""
         return self._latest_resolved(sender_id, Complaint.resolved_at, Complaint.followup_asked_at.is_(None))

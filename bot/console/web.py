@@ -18,18 +18,22 @@ from urllib.parse import quote
 import jinja2
 from aiohttp import web
 
+from bot.aftersales.stages import StaffAction
 from bot.complaints.service import ComplaintError
 from bot.console.api import ACCOUNTS, DESK, NOW
+from bot.console.customer360 import CustomerFile
 from bot.console.handoffs import BadRequest, StaffDesk
 from bot.crm.models import OPEN_HANDOFF
 from bot.handoff.rasa_client import RasaUnavailable
 from bot.handoff.service import HandoffError
+from bot.policy.model import load_policy
 from bot.staff.sessions import ConsoleSession, StaffSessions
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "xiaoer_session"
 LOGIN_CSRF_COOKIE = "xiaoer_login_csrf"
 SESSIONS = web.AppKey("sessions", StaffSessions)
+CUSTOMERS = web.AppKey("customers", CustomerFile)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=jinja2.select_autoescape(["html"])
 )
@@ -132,14 +136,84 @@ async def queue_page(request: web.Request) -> web.Response:
     return render(request, "queue.html", cases=cases, now=request.app[NOW]())
 
 
-async def conversation_page(request: web.Request) -> web.Response:
+async def conversation_page(request: web.Request, reveal: bool = False) -> web.Response:
     try:
         conversation = await _desk(request).conversation(int(request.match_info["handoff_id"]))
     except HandoffError as exc:
         return render(request, "error.html", status=exc.status, heading="找不到这个会话", message=str(exc))
     except RasaUnavailable as exc:
         return render(request, "error.html", status=502, heading="机器人服务暂时无法访问", message=str(exc))
-    return render(request, "conversation.html", case=conversation.handoff, entries=[e.as_dict() for e in conversation.entries])
+    case = conversation.handoff
+    customer = None
+    if case.customer_id:
+        unmasked = reveal or request["console"].staff.is_admin
+        customer = await _db(request.app[CUSTOMERS].load, case.customer_id, unmasked)
+    return render(
+        request,
+        "conversation.html",
+        case=case,
+        entries=[e.as_dict() for e in conversation.entries],
+        customer=customer,
+        move_labels=MOVE_LABELS,
+    )
+
+
+async def reveal(request: web.Request) -> web.Response:
+    """An agent shows a buyer's full phone and addresses on purpose; the audit log keeps who and when."""
+    handoff_id = int(request.match_info["handoff_id"])
+    case = await _db(_desk(request).handoffs.get, handoff_id)
+    now = request.app[NOW]()
+    await _db(lambda: request.app[SESSIONS].audit(request["console"].staff, "reveal", f"customer:{case.customer_id}", now))
+    return await conversation_page(request, reveal=True)
+
+
+#: The after-sales moves as staff read them on the button.
+MOVE_LABELS = {
+    StaffAction.APPROVE.value: "审核通过",
+    StaffAction.RECEIVED.value: "已收到退货",
+    StaffAction.REFUNDED.value: "已退款",
+    StaffAction.COMPLETED.value: "已发出（换货/维修/补发）",
+    StaffAction.REJECT.value: "拒绝（写明原因）",
+}
+
+
+def _back(form: Any) -> str:
+    back = str(form.get("back", ""))
+    return f"/handoffs/{back}" if back.isdigit() else "/"
+
+
+async def move_return(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    staff, now, rma_no = request["console"].staff, request.app[NOW](), request.match_info["rma_no"]
+    try:
+        action = StaffAction(str(form.get("action", "")))
+    except ValueError:
+        raise web.HTTPFound(f"{_back(form)}?error={quote('未知的售后操作')}") from None
+    note = str(form.get("note", "")).strip() or None
+    result = await _db(request.app[CUSTOMERS].aftersales.move, rma_no, action, staff.username, note, now)
+    if not result.done:
+        raise web.HTTPFound(f"{_back(form)}?error={quote(result.reason)}")
+    await _db(lambda: request.app[SESSIONS].audit(staff, f"return_{action.value}", rma_no, now, note=note))
+    raise web.HTTPFound(f"{_back(form)}?notice={quote(f'{rma_no} 已更新为 {result.request.status.value}')}")
+
+
+async def update_complaint(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    staff, now, complaint_no = request["console"].staff, request.app[NOW](), request.match_info["complaint_no"]
+    status = str(form.get("status", ""))
+    compensation = str(form.get("compensation", "")).strip() or None
+    resolution = str(form.get("resolution", "")).strip()
+    desk = _desk(request)
+    try:
+        if status == "已解决":
+            await desk.resolve_complaint(complaint_no, staff, resolution, compensation)
+        else:
+            await _db(desk.complaints.update, complaint_no, staff.id, status, compensation, resolution or None)
+    except (BadRequest, ComplaintError, RasaUnavailable) as exc:
+        raise web.HTTPFound(f"{_back(form)}?error={quote(str(exc))}") from None
+    detail = {"status": status, "compensation": compensation, "resolution": resolution}
+    await _db(lambda: request.app[SESSIONS].audit(staff, "complaint_update", complaint_no, now, **detail))
+    raise web.HTTPFound(f"{_back(form)}?notice={quote(f'投诉 {complaint_no} 已更新为 {status}')}")
 
 
 async def transcript_fragment(request: web.Request) -> web.Response:
@@ -213,6 +287,7 @@ async def audit_page(request: web.Request) -> web.Response:
 def add_pages(app: web.Application) -> None:
     """The pages; the desk, accounts and clock are the ones the staff API uses (``bot.console.api`` keys)."""
     app[SESSIONS] = StaffSessions()
+    app[CUSTOMERS] = CustomerFile(load_policy())
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)
     app.router.add_post("/logout", logout)
@@ -223,6 +298,9 @@ def add_pages(app: web.Application) -> None:
     app.router.add_post(r"/handoffs/{handoff_id:\d+}/reply", reply)
     app.router.add_post(r"/handoffs/{handoff_id:\d+}/handback", hand_back)
     app.router.add_post(r"/handoffs/{handoff_id:\d+}/resolve", resolve)
+    app.router.add_post(r"/handoffs/{handoff_id:\d+}/reveal", reveal)
+    app.router.add_post(r"/returns/{rma_no:RMA\d{6,14}}/move", move_return)
+    app.router.add_post(r"/complaints/{complaint_no:TS\d{6,14}}/update", update_complaint)
     app.router.add_get("/audit", audit_page)
     app.router.add_get("/favicon.ico", favicon)
     app.router.add_static("/static/", HERE / "static")

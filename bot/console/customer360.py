@@ -1,0 +1,140 @@
+"""The customer 360 beside a conversation: profile, orders with items and parcels, after-sales cases, complaints.
+
+Phone numbers and addresses are masked for agents; an admin, or an agent who
+reveals them on purpose (the console logs it), sees them whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload, sessionmaker
+
+from bot.aftersales import stages
+from bot.aftersales.service import AftersalesService, RequestView
+from bot.crm.db import UsesCrm
+from bot.crm.models import Complaint, Customer, Order, Shipment
+from bot.policy.model import Policy
+
+ORDERS_SHOWN = 8
+
+
+def mask_phone(phone: Optional[str]) -> str:
+    if not phone:
+        return ""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+
+
+def mask_address(address: Optional[str]) -> str:
+    """Province and city stay readable (where the parcel goes); the street and number do not."""
+    if not address:
+        return ""
+    return address[:6] + "****"
+
+
+@dataclass
+class Customer360:
+    id: int
+    name: str
+    nickname: str
+    phone: str
+    email: str
+    tier: str
+    at_risk: bool
+    since: str
+    addresses: List[str] = field(default_factory=list)
+    orders: List[Dict[str, Any]] = field(default_factory=list)
+    returns: List[Dict[str, Any]] = field(default_factory=list)
+    complaints: List[Dict[str, Any]] = field(default_factory=list)
+    revealed: bool = False
+
+
+class CustomerFile(UsesCrm):
+    def __init__(self, policy: Policy, sessions: Optional[sessionmaker] = None):
+        super().__init__(sessions)
+        self.aftersales = AftersalesService(policy, sessions)
+
+    def load(self, customer_id: int, reveal: bool) -> Optional[Customer360]:
+        phone = (lambda text: text or "") if reveal else mask_phone
+        place = (lambda text: text or "") if reveal else mask_address
+        with self.sessions() as session:
+            customer = session.get(Customer, customer_id, options=[selectinload(Customer.addresses)])
+            if customer is None:
+                return None
+            orders = session.execute(
+                select(Order)
+                .where(Order.customer_id == customer_id)
+                .options(
+                    selectinload(Order.items),
+                    selectinload(Order.shipments).selectinload(Shipment.events),
+                )
+                .order_by(Order.created_at.desc())
+                .limit(ORDERS_SHOWN)
+            ).scalars()
+            view = Customer360(
+                id=customer.id,
+                name=customer.real_name or customer.nickname,
+                nickname=customer.nickname,
+                phone=phone(customer.phone),
+                email=customer.email or "",
+                tier=customer.tier,
+                at_risk=customer.at_risk_since is not None,
+                since=f"{customer.created_at:%Y-%m-%d}",
+                addresses=[f"{a.recipient} {phone(a.phone)} {place(a.province + a.city + a.district + a.detail)}"
+                           for a in customer.addresses],
+                orders=[_order(o, phone, place) for o in orders],
+                revealed=reveal,
+            )
+            complaints = session.execute(
+                select(Complaint).where(Complaint.customer_id == customer_id).order_by(Complaint.created_at.desc()).limit(10)
+            ).scalars()
+            view.complaints = [_complaint(c) for c in complaints]
+        view.returns = [_return(r) for r in self.aftersales.requests_of(customer_id, limit=10)]
+        return view
+
+
+def _order(order: Order, phone: Any, place: Any) -> Dict[str, Any]:
+    shipment = order.shipment
+    last = max(shipment.events, key=lambda e: e.occurred_at) if shipment and shipment.events else None
+    return {
+        "order_no": order.order_no,
+        "status": order.status,
+        "created_at": f"{order.created_at:%Y-%m-%d}",
+        "total": f"{order.total_amount:.2f}",
+        "goods": [f"{i.product_name}{(' ' + i.variant_label) if i.variant_label else ''} ×{i.quantity}" for i in order.items],
+        "recipient": f"{order.recipient} {phone(order.recipient_phone)}",
+        "address": place(order.address),
+        "parcel": f"{shipment.carrier} {shipment.tracking_no}" if shipment else "",
+        "last_event": f"{last.occurred_at:%m-%d %H:%M} {last.location} {last.description}" if last else "",
+    }
+
+
+def _return(request: RequestView) -> Dict[str, Any]:
+    moves = [a.value for a in stages.StaffAction if stages.staff_move(request.kind, request.status, a, "原因").allowed]
+    return {
+        "rma_no": request.rma_no,
+        "order_no": request.order_no,
+        "item": f"{request.item_name} {request.item_variant} ×{request.quantity}".strip(),
+        "kind": request.kind.value,
+        "status": request.status.value,
+        "reason": request.reason,
+        "refund": f"{request.refund_amount:.2f}" if request.refund_amount is not None else "",
+        "created_at": f"{request.created_at:%m-%d %H:%M}",
+        "moves": moves,
+    }
+
+
+def _complaint(record: Complaint) -> Dict[str, Any]:
+    return {
+        "complaint_no": record.complaint_no,
+        "category": record.category,
+        "severity": record.severity,
+        "status": record.status,
+        "text": record.text,
+        "due_at": f"{record.due_at:%m-%d %H:%M}" if record.due_at else "",
+        "compensation": record.compensation or "",
+        "resolution": record.resolution or "",
+        "satisfaction": record.satisfaction,
+    }
