@@ -164,10 +164,17 @@ class ComplaintDesk(UsesCrm):
         self.policy = policy
 
     def list_complaints(
-        self, now: datetime, status: Optional[str] = None, severity: Optional[str] = None, overdue: bool = False
+        self,
+        now: datetime,
+        status: Optional[str] = None,
+        severity: Optional[str] = None,
+        overdue: bool = False,
+        category: Optional[str] = None,
     ) -> List[Complaint]:
         with self.sessions() as session:
             query = select(Complaint)
+            if category:
+                query = query.where(Complaint.category == category)
             if status:
                 query = query.where(Complaint.status == status)
             if severity:

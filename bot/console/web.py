@@ -22,8 +22,9 @@ from bot.aftersales.stages import StaffAction
 from bot.complaints.service import ComplaintError
 from bot.console.api import ACCOUNTS, DESK, NOW
 from bot.console.customer360 import CustomerFile
+from bot.console.dashboard import CATEGORIES, DashboardFigures, stacked_bars
 from bot.console.handoffs import BadRequest, StaffDesk
-from bot.crm.models import OPEN_HANDOFF
+from bot.crm.models import OPEN_HANDOFF, ComplaintStatus
 from bot.handoff.rasa_client import RasaUnavailable
 from bot.handoff.service import HandoffError
 from bot.policy.model import load_policy
@@ -34,6 +35,7 @@ SESSION_COOKIE = "xiaoer_session"
 LOGIN_CSRF_COOKIE = "xiaoer_login_csrf"
 SESSIONS = web.AppKey("sessions", StaffSessions)
 CUSTOMERS = web.AppKey("customers", CustomerFile)
+FIGURES = web.AppKey("figures", DashboardFigures)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=jinja2.select_autoescape(["html"])
 )
@@ -273,6 +275,37 @@ async def resolve(request: web.Request) -> web.StreamResponse:
     return await _act(request, "resolve", lambda: desk.close(handoff_id, staff, True, note), "会话已结束")
 
 
+async def complaints_page(request: web.Request) -> web.Response:
+    query = request.query
+    filters = {
+        "category": query.get("category") or None,
+        "severity": query.get("severity") or None,
+        "status": query.get("status") or None,
+        "overdue": query.get("overdue") == "1",
+    }
+    now = request.app[NOW]()
+    rows = await _db(lambda: _desk(request).complaints.list_complaints(now, **filters))
+    return render(
+        request, "complaints.html", rows=rows, filters=filters, now=now,
+        categories=CATEGORIES, statuses=[s.value for s in ComplaintStatus],
+    )
+
+
+async def dashboard_page(request: web.Request) -> web.Response:
+    board = await _db(request.app[FIGURES].compute, request.app[NOW]())
+    labels = [f"{w:%m-%d}" for w in board.weeks]
+    return render(
+        request,
+        "dashboard.html",
+        board=board,
+        rows=list(zip(labels, board.handoffs, board.buyers)),
+        complaints_chart=stacked_bars(labels, board.complaints_by_category),
+        handoff_chart=stacked_bars(labels, {"转人工率 %": board.handoff_rate}),
+        answer_chart=stacked_bars(labels, {"分钟": board.first_answer_minutes}),
+        satisfaction_chart=stacked_bars([f"{s} 分" for s in board.satisfaction], {"人数": list(board.satisfaction.values())}),
+    )
+
+
 async def favicon(_: web.Request) -> web.Response:
     return web.Response(status=204)
 
@@ -288,6 +321,7 @@ def add_pages(app: web.Application) -> None:
     """The pages; the desk, accounts and clock are the ones the staff API uses (``bot.console.api`` keys)."""
     app[SESSIONS] = StaffSessions()
     app[CUSTOMERS] = CustomerFile(load_policy())
+    app[FIGURES] = DashboardFigures()
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)
     app.router.add_post("/logout", logout)
@@ -301,6 +335,8 @@ def add_pages(app: web.Application) -> None:
     app.router.add_post(r"/handoffs/{handoff_id:\d+}/reveal", reveal)
     app.router.add_post(r"/returns/{rma_no:RMA\d{6,14}}/move", move_return)
     app.router.add_post(r"/complaints/{complaint_no:TS\d{6,14}}/update", update_complaint)
+    app.router.add_get("/complaints", complaints_page)
+    app.router.add_get("/dashboard", dashboard_page)
     app.router.add_get("/audit", audit_page)
     app.router.add_get("/favicon.ico", favicon)
     app.router.add_static("/static/", HERE / "static")

@@ -63,6 +63,12 @@ def test_staff_take_read_reply_and_hand_back(
     assert said(platform.wait_for(BUYER, 2)[-1], "utter_handed_back")
     browser.save_screenshot(str(screenshots / "5-handed-back.png"))
 
+    for page, name in (("/complaints", "6-complaints.png"), ("/dashboard", "7-dashboard.png")):
+        browser.get(f"{running_bot.console_url}{page}")
+        wait(browser).until(seen.presence_of_element_located((By.CSS_SELECTOR, "main h1")))
+        browser.save_screenshot(str(screenshots / name))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) == 4
+
     status, reply, _ = running_bot.message(BUYER, "我的订单到哪了", "br-4")
     assert status == 200 and reply["replies"]  # the bot answers again
     assert not said(reply["replies"][0]["text"], "utter_technical_difficulty")

@@ -82,3 +82,14 @@ def test_the_360_masks_reveals_on_purpose_and_moves_a_case(running_bot: RunningB
         assert (record.status, record.compensation) == ("已补偿", "5元优惠券")
         actions = session.execute(select(AuditEntry.action).where(AuditEntry.username == "agent_360")).scalars().all()
         assert {"login", "reveal", "return_approve", "complaint_update"} <= set(actions)
+
+
+def test_the_complaints_board_filters_and_the_dashboard_draws(running_bot: RunningBot, agent: requests.Session) -> None:
+    running_bot.texts("tb_u00190", "你们客服态度太差了，问三遍都不回，我要投诉！")
+    board = agent.get(f"{running_bot.console_url}/complaints", params={"category": "服务态度"}, timeout=30)
+    assert board.status_code == 200 and "问三遍都不回" in board.text
+    other = agent.get(f"{running_bot.console_url}/complaints", params={"category": "物流配送"}, timeout=30)
+    assert "问三遍都不回" not in other.text
+    assert agent.get(f"{running_bot.console_url}/complaints", params={"overdue": "1"}, timeout=30).status_code == 200
+    dashboard = agent.get(f"{running_bot.console_url}/dashboard", timeout=30)
+    assert dashboard.status_code == 200 and dashboard.text.count("<svg") == 4 and "服务态度" in dashboard.text
