@@ -23,7 +23,9 @@ from bot.crm.models import WebhookMessage
 PROCESSING = "processing"
 ANSWERED = "answered"
 STALE_AFTER = timedelta(seconds=90)  # longer than any turn (action timeouts included) can take
-KEEP_FOR = timedelta(days=7)  # platforms retry for minutes, not days; the tracker keeps the conversation itself
+#: Platforms retry for minutes, not days, but the console's dashboard counts the buyers who wrote per week
+#: from here (eight weeks shown); the tracker keeps the conversations themselves.
+KEEP_FOR = timedelta(days=90)
 
 
 class ClaimState(enum.Enum):

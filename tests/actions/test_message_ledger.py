@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from bot.channels.ledger import STALE_AFTER, ClaimState, MessageLedger
+from bot.channels.ledger import KEEP_FOR, STALE_AFTER, ClaimState, MessageLedger
 from bot.crm.db import session_factory
 from tests.conftest import AS_OF
 
@@ -41,7 +41,9 @@ def test_old_answered_messages_are_forgotten_open_ones_kept(seeded_db_url: str) 
     ledger.claim("lm-4", "tb_a", AS_OF)
     ledger.answer("lm-4", {"replies": []}, AS_OF)
     ledger.claim("lm-5", "tb_a", AS_OF)  # still processing: never pruned
-    assert ledger.prune(AS_OF + timedelta(days=6)) == 0
-    assert ledger.prune(AS_OF + timedelta(days=8)) >= 1
-    assert ledger.claim("lm-4", "tb_a", AS_OF + timedelta(days=8)).state == ClaimState.NEW
-    assert ledger.claim("lm-5", "tb_a", AS_OF + timedelta(days=8)).state == ClaimState.NEW  # stale, taken over
+    ledger.prune(AS_OF + KEEP_FOR - timedelta(days=1))
+    assert ledger.claim("lm-4", "tb_a", AS_OF).state == ClaimState.ANSWERED  # kept
+    later = AS_OF + KEEP_FOR + timedelta(days=1)
+    assert ledger.prune(later) >= 1
+    assert ledger.claim("lm-4", "tb_a", later).state == ClaimState.NEW  # forgotten
+    assert ledger.claim("lm-5", "tb_a", later).state == ClaimState.NEW  # never answered: stale, taken over

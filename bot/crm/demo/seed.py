@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.aftersales.stages import FINAL, PATHS
+from bot.crm.demo.history import add_service_history
 from bot.crm.models import (
     Address,
     Category,
@@ -227,12 +228,14 @@ class DemoShopBuilder:
             self._add_generated_order(customer, forced)
         self.session.flush()
         returns = self._add_return_history()
+        complaints = add_service_history(self.session, crowd, self.as_of, self.rng)
         self.session.flush()
         return {
             "customers": self.customer_target,
             "products": len(self.products),
             "orders": self.order_target,
             "return_requests": returns,
+            "complaints": complaints,
         }
 
     # -- after-sales history -------------------------------------------------------------
