@@ -28,7 +28,9 @@ from bot.crm.models import OPEN_HANDOFF, ComplaintStatus
 from bot.handoff.rasa_client import RasaUnavailable
 from bot.handoff.service import HandoffError
 from bot.policy.model import load_policy
+from bot.staff.accounts import AccountError
 from bot.staff.sessions import ConsoleSession, StaffSessions
+from bot.training.material import TrainingMaterialStore
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "xiaoer_session"
@@ -36,6 +38,7 @@ LOGIN_CSRF_COOKIE = "xiaoer_login_csrf"
 SESSIONS = web.AppKey("sessions", StaffSessions)
 CUSTOMERS = web.AppKey("customers", CustomerFile)
 FIGURES = web.AppKey("figures", DashboardFigures)
+MATERIAL = web.AppKey("material", TrainingMaterialStore)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=jinja2.select_autoescape(["html"])
 )
@@ -150,6 +153,7 @@ async def conversation_page(request: web.Request, reveal: bool = False) -> web.R
     if case.customer_id:
         unmasked = reveal or request["console"].staff.is_admin
         customer = await _db(request.app[CUSTOMERS].load, case.customer_id, unmasked)
+    marked = await _db(request.app[MATERIAL].is_marked, case.id)
     return render(
         request,
         "conversation.html",
@@ -157,7 +161,22 @@ async def conversation_page(request: web.Request, reveal: bool = False) -> web.R
         entries=[e.as_dict() for e in conversation.entries],
         customer=customer,
         move_labels=MOVE_LABELS,
+        marked=marked,
     )
+
+
+async def mark_training(request: web.Request) -> web.StreamResponse:
+    """The reviewed conversation becomes training material (issue: retraining on new dialogues)."""
+    form = await request.post()
+    handoff_id = int(request.match_info["handoff_id"])
+    staff, now = request["console"].staff, request.app[NOW]()
+    case = await _db(_desk(request).handoffs.get, handoff_id)
+    note = str(form.get("note", "")).strip()
+    added = await _db(request.app[MATERIAL].mark, case.sender_id, handoff_id, staff.username, note, now)
+    if added:
+        await _db(lambda: request.app[SESSIONS].audit(staff, "training_mark", f"handoff:{handoff_id}", now, note=note))
+    message = "已标记为训练素材" if added else "这个会话已经标记过了"
+    raise web.HTTPFound(f"/handoffs/{handoff_id}?notice={quote(message)}")
 
 
 async def reveal(request: web.Request) -> web.Response:
@@ -306,13 +325,42 @@ async def dashboard_page(request: web.Request) -> web.Response:
     )
 
 
+def _admin_only(request: web.Request) -> Optional[web.Response]:
+    if request["console"].staff.is_admin:
+        return None
+    return render(request, "error.html", status=403, heading="没有权限", message="这个操作只有管理员可以做。")
+
+
+async def staff_page(request: web.Request) -> web.Response:
+    refused = _admin_only(request)
+    if refused is not None:
+        return refused
+    return render(request, "staff.html", users=await _db(request.app[ACCOUNTS].list_users))
+
+
+async def add_staff(request: web.Request) -> web.StreamResponse:
+    refused = _admin_only(request)
+    if refused is not None:
+        return refused
+    form = await request.post()
+    admin, now = request["console"].staff, request.app[NOW]()
+    username, role = str(form.get("username", "")), str(form.get("role", "agent"))
+    try:
+        await _db(request.app[ACCOUNTS].create_user, username, str(form.get("display_name", "")), str(form.get("password", "")), role, now)
+    except AccountError as exc:
+        raise web.HTTPFound(f"/admin/staff?error={quote(str(exc))}") from None
+    await _db(lambda: request.app[SESSIONS].audit(admin, "staff_add", username, now, role=role))
+    raise web.HTTPFound(f"/admin/staff?notice={quote(f'已创建 {username}')}")
+
+
 async def favicon(_: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
 async def audit_page(request: web.Request) -> web.Response:
-    if not request["console"].staff.is_admin:
-        return render(request, "error.html", status=403, heading="没有权限", message="操作记录只有管理员可以查看。")
+    refused = _admin_only(request)
+    if refused is not None:
+        return refused
     rows = await _db(request.app[SESSIONS].recent_audit)
     return render(request, "audit.html", rows=rows)
 
@@ -322,6 +370,7 @@ def add_pages(app: web.Application) -> None:
     app[SESSIONS] = StaffSessions()
     app[CUSTOMERS] = CustomerFile(load_policy())
     app[FIGURES] = DashboardFigures()
+    app[MATERIAL] = TrainingMaterialStore()
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)
     app.router.add_post("/logout", logout)
@@ -335,6 +384,9 @@ def add_pages(app: web.Application) -> None:
     app.router.add_post(r"/handoffs/{handoff_id:\d+}/reveal", reveal)
     app.router.add_post(r"/returns/{rma_no:RMA\d{6,14}}/move", move_return)
     app.router.add_post(r"/complaints/{complaint_no:TS\d{6,14}}/update", update_complaint)
+    app.router.add_post(r"/handoffs/{handoff_id:\d+}/training", mark_training)
+    app.router.add_get("/admin/staff", staff_page)
+    app.router.add_post("/admin/staff", add_staff)
     app.router.add_get("/complaints", complaints_page)
     app.router.add_get("/dashboard", dashboard_page)
     app.router.add_get("/audit", audit_page)

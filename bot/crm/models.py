@@ -524,3 +524,17 @@ class AuditEntry(Base):
     target: Mapped[str] = Column(String(64), nullable=False, default="")
     detail: Mapped[dict] = Column(JSON, nullable=False, default=dict)
     at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
+
+
+class TrainingMaterial(Base):
+    """A conversation staff reviewed and marked as training material (read by the retraining step)."""
+
+    __tablename__ = "training_material"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    sender_id: Mapped[str] = Column(String(128), nullable=False, index=True)
+    handoff_id: Mapped[Optional[int]] = Column(ForeignKey("handoffs.id"), unique=True)
+    marked_by: Mapped[str] = Column(String(32), nullable=False)
+    note: Mapped[str] = Column(Text, nullable=False, default="")
+    marked_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    used_at: Mapped[Optional[datetime]] = Column(DateTime)  # when a training run took it in

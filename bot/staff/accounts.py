@@ -12,7 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import Any, Dict, List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -98,6 +98,15 @@ class StaffAccounts(UsesCrm):
                 return _identity(user)
         except IntegrityError as exc:
             raise AccountError(f"用户名 {username} 已存在") from exc
+
+    def list_users(self) -> List[Dict[str, Any]]:
+        with self.sessions() as session:
+            users = session.execute(select(StaffUser).order_by(StaffUser.id)).scalars()
+            return [
+                {"username": u.username, "display_name": u.display_name, "role": u.role, "active": u.active,
+                 "created_at": u.created_at}
+                for u in users
+            ]
 
     def check_password(self, username: str, password: str) -> Optional[StaffIdentity]:
         with self.sessions() as session:

@@ -11,6 +11,8 @@ from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.channels.standin import PlatformStandIn
+from bot.crm.db import session_factory
+from bot.training.material import TrainingMaterialStore
 from tests.integration.conftest import RunningBot, said
 
 BUYER = "tb_u00180"
@@ -57,6 +59,11 @@ def test_staff_take_read_reply_and_hand_back(
     running_bot.message(BUYER, "换L码吧，谢谢", "br-3")  # appears without reloading the page
     wait(browser).until(seen.text_to_be_present_in_element((By.ID, "transcript"), "换L码吧，谢谢"))
     browser.save_screenshot(str(screenshots / "4-reply-and-live-message.png"))
+
+    browser.find_element(By.ID, "training-note").send_keys("“换L码”应读作换货")
+    browser.find_element(By.ID, "mark-training").click()
+    wait(browser).until(seen.text_to_be_present_in_element((By.CSS_SELECTOR, "p.notice"), "已标记为训练素材"))
+    assert TrainingMaterialStore(session_factory(running_bot.database_url)).unused()[-1].sender_id == BUYER
 
     browser.find_element(By.ID, "handback").click()
     wait(browser).until(seen.text_to_be_present_in_element((By.CSS_SELECTOR, "p.notice"), "已交还给机器人"))

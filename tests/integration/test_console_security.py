@@ -90,9 +90,24 @@ def test_a_form_without_the_csrf_token_is_refused(running_bot: RunningBot, accou
 def test_an_agent_cannot_do_an_admins_job(running_bot: RunningBot, accounts: StaffAccounts) -> None:
     agent, _ = login(running_bot, "agent_sec", "agent-password-1")
     assert agent.get(f"{running_bot.console_url}/audit", timeout=30).status_code == 403
+    queue = agent.get(f"{running_bot.console_url}/", timeout=30)
+    made = agent.post(
+        f"{running_bot.console_url}/admin/staff",
+        data={"_csrf": csrf_of(queue.text), "username": "sneaky", "password": "sneaky-pass-1", "role": "admin"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert made.status_code == 403 and accounts.check_password("sneaky", "sneaky-pass-1") is None
     admin, _ = login(running_bot, "admin_sec", "admin-password-1")
     page = admin.get(f"{running_bot.console_url}/audit", timeout=30)
     assert page.status_code == 200 and "agent_sec" in page.text and "login_failed" in page.text
+    made = admin.post(
+        f"{running_bot.console_url}/admin/staff",
+        data={"_csrf": csrf_of(page.text), "username": "new_agent", "display_name": "新同事", "password": "new-agent-pass", "role": "agent"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert made.status_code == 302 and accounts.check_password("new_agent", "new-agent-pass") is not None
 
 
 def test_signing_out_ends_the_session(running_bot: RunningBot, accounts: StaffAccounts) -> None:
