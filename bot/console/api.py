@@ -39,6 +39,11 @@ STATUS_FILTERS = {
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PAGE_ERROR = (
+    '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><link rel="stylesheet" href="/static/console.css">'
+    '<main><section class="card narrow"><h1>出错了</h1><p>服务器内部错误，已记录日志。</p><p><a href="/">返回工作台</a></p>'
+    "</section></main></html>"
+)
 
 
 def error(status: int, message: str) -> web.Response:
@@ -67,6 +72,8 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
+        if not request.path.startswith("/api/"):
+            raise  # pages: aiohttp's own 404 / 405 page
         return error(exc.status, exc.reason if exc.status != 404 else "没有这个接口")
     except BadRequest as exc:
         return error(400, str(exc))
@@ -77,8 +84,10 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
     except (DatabaseUnavailable, OperationalError) as exc:
         logger.error("CRM database unavailable: %s", exc)
         return error(503, "CRM 数据库暂时无法访问，请稍后重试")
-    except Exception:  # a bug: the caller still gets JSON, the log gets the traceback
-        logger.exception("staff API failed on %s %s", request.method, request.path)
+    except Exception:  # a bug: the caller still gets a readable answer, the log gets the traceback
+        logger.exception("console failed on %s %s", request.method, request.path)
+        if not request.path.startswith("/api/"):
+            return web.Response(text=PAGE_ERROR, content_type="text/html", status=500)
         return error(500, "服务器内部错误，已记录日志")
 
 

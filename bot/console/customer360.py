@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload, sessionmaker
 
 from bot.aftersales import stages
 from bot.aftersales.service import AftersalesService, RequestView
+from bot.console.api import complaint_json
 from bot.crm.db import UsesCrm
 from bot.crm.models import Complaint, Customer, Order, Shipment
 from bot.policy.model import Policy
@@ -90,7 +91,7 @@ class CustomerFile(UsesCrm):
             complaints = session.execute(
                 select(Complaint).where(Complaint.customer_id == customer_id).order_by(Complaint.created_at.desc()).limit(10)
             ).scalars()
-            view.complaints = [_complaint(c) for c in complaints]
+            view.complaints = [complaint_json(c) for c in complaints]
         view.returns = [_return(r) for r in self.aftersales.requests_of(customer_id, limit=10)]
         return view
 
@@ -123,18 +124,4 @@ def _return(request: RequestView) -> Dict[str, Any]:
         "refund": f"{request.refund_amount:.2f}" if request.refund_amount is not None else "",
         "created_at": f"{request.created_at:%m-%d %H:%M}",
         "moves": moves,
-    }
-
-
-def _complaint(record: Complaint) -> Dict[str, Any]:
-    return {
-        "complaint_no": record.complaint_no,
-        "category": record.category,
-        "severity": record.severity,
-        "status": record.status,
-        "text": record.text,
-        "due_at": f"{record.due_at:%m-%d %H:%M}" if record.due_at else "",
-        "compensation": record.compensation or "",
-        "resolution": record.resolution or "",
-        "satisfaction": record.satisfaction,
     }
