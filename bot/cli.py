@@ -101,6 +101,50 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve()
 
 
+def _cmd_import_dialogues(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from bot import clock
+    from bot.crm import schema
+    from bot.crm.db import session_factory
+    from bot.training.candidates import CandidateStore, ModelLabeller, import_dialogues
+    from bot.training.importer import ImportFileError
+    from bot.training.train import latest_model
+
+    schema.upgrade(args.database_url)
+    labeller = None
+    if not args.no_prelabel:
+        model = Path(args.model) if args.model else latest_model()
+        if model is None:
+            print("models/ 里没有模型，无法预标注；先训练，或加 --no-prelabel", file=sys.stderr)
+            return 1
+        print(f"用模型 {model.name} 预标注未标注的买家消息…")
+        labeller = ModelLabeller(model)
+    try:
+        report = import_dialogues(
+            Path(args.file),
+            labeller,
+            clock.now(),
+            CandidateStore(session_factory(args.database_url)),
+            progress=lambda rows: tqdm(rows, desc="导入", unit="条"),
+        )
+    except ImportFileError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"读取 {report.rows} 行，买家消息 {report.buyer_messages} 条：新增候选 {report.imported} 条"
+        f"（带标签 {report.imported_labelled}，模型预标注 {report.imported_prelabelled}），重复 {report.duplicates} 条，"
+        f"有问题的行 {len(report.problems)} 行"
+    )
+    for problem in report.problems[:30]:
+        print(f"  第 {problem.line} 行：{problem.message}")
+    if len(report.problems) > 30:
+        print(f"  …另有 {len(report.problems) - 30} 行")
+    return 0
+
+
 def _cmd_console(args: argparse.Namespace) -> int:
     from bot.console.app import main as console_main
 
@@ -164,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.staff import cli as staff_cli
 
     staff_cli.add_parser(sub)
+
+    p = sub.add_parser("import-dialogues", help="导入聊天记录（JSONL 或 CSV，一行一条消息），买家消息成为待审核的训练候选")
+    p.add_argument("file", help="文件：conversation_id, role, text[, intent]")
+    p.add_argument("--no-prelabel", action="store_true", help="不用模型预标注没有意图标签的消息")
+    p.add_argument("--model", help="预标注用的模型（默认 models/ 里最新的）")
+    p.set_defaults(func=_cmd_import_dialogues)
 
     p = sub.add_parser("train", help="训练 NLU 和对话模型（数据没变时复用已有模型）")
     p.add_argument("--force", action="store_true", help="即使数据没变也重新训练")

@@ -538,3 +538,20 @@ class TrainingMaterial(Base):
     note: Mapped[str] = Column(Text, nullable=False, default="")
     marked_at: Mapped[datetime] = Column(DateTime, nullable=False)
     used_at: Mapped[Optional[datetime]] = Column(DateTime)  # when a training run took it in
+
+
+class NluCandidate(Base):
+    """A buyer's message imported from chat logs, waiting for a person to accept, correct or reject its intent."""
+
+    __tablename__ = "nlu_candidates"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    text: Mapped[str] = Column(String(1000), unique=True, nullable=False)  # normalised; one candidate per text
+    intent: Mapped[Optional[str]] = Column(String(64))
+    confidence: Mapped[Optional[float]] = Column(Numeric(5, 4))  # the model's, for pre-labelled rows
+    label_source: Mapped[str] = Column(String(8), nullable=False)  # file / model
+    status: Mapped[str] = Column(String(8), nullable=False)  # 待审核 / 已采纳 / 已修改 / 已拒绝
+    provenance: Mapped[dict] = Column(JSON, nullable=False, default=dict)  # file, line, conversation_id
+    imported_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    reviewed_by: Mapped[Optional[str]] = Column(String(32))
+    reviewed_at: Mapped[Optional[datetime]] = Column(DateTime)

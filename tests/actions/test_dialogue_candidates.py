@@ -1,0 +1,41 @@
+"""Importing chat logs into candidates on real SQLite and PostgreSQL: labels kept, the rest pre-labelled,
+duplicates skipped (in the file, among earlier imports, in the training data), provenance kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.crm.db import session_factory
+from bot.training.candidates import CandidateStore, import_dialogues
+from tests.conftest import AS_OF
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def labeller(text: str) -> tuple:
+    """A stand-in for the model: unsure about everything but shipping questions."""
+    return ("urge_shipment", 0.93) if "发货" in text else ("ask_product", 0.41)
+
+
+def test_import_keeps_labels_prelabels_the_rest_and_skips_duplicates(seeded_db_url: str) -> None:
+    store = CandidateStore(session_factory(seeded_db_url))
+    report = import_dialogues(FIXTURES / "dialogues_good.jsonl", labeller, AS_OF, store)
+    assert (report.rows, report.buyer_messages, report.imported_labelled, report.imported_prelabelled) == (6, 5, 2, 1)
+    assert report.duplicates == 2 and report.problems == []  # the cup twice, and 谢谢啦 is already trained on
+    review = store.for_review()
+    assert [(c.text, c.intent, c.label_source) for c in review[:1]] == [("我买的那双鞋子到现在还没发货，能快点吗", "urge_shipment", "model")]
+    labelled = {c.text: c for c in review}
+    assert labelled["收到的杯子裂了一道缝"].intent == "report_damaged"
+    assert labelled["收到的杯子裂了一道缝"].provenance == {"file": "dialogues_good.jsonl", "line": 4, "conversation_id": "c2"}
+
+    again = import_dialogues(FIXTURES / "dialogues_good.jsonl", labeller, AS_OF, store)
+    assert again.imported == 0 and again.duplicates == 5  # a second import of the same file adds nothing
+
+
+def test_the_least_certain_come_first(seeded_db_url: str, tmp_path: Path) -> None:
+    store = CandidateStore(session_factory(seeded_db_url))
+    path = tmp_path / "more.csv"
+    path.write_text("conversation_id,role,text\nx,buyer,什么时候发货啊急用\nx,buyer,这款保温杯能装开水吗\n", encoding="utf-8")
+    import_dialogues(path, labeller, AS_OF, store)
+    texts = [c.text for c in store.for_review() if c.provenance["file"] == "more.csv"]
+    assert texts == ["这款保温杯能装开水吗", "什么时候发货啊急用"]  # 0.41 before 0.93
