@@ -30,6 +30,7 @@ from bot.handoff.service import HandoffError
 from bot.policy.model import load_policy
 from bot.staff.accounts import AccountError
 from bot.staff.sessions import ConsoleSession, StaffSessions
+from bot.training.candidates import CandidateStore, ReviewError, domain_intents
 from bot.training.material import TrainingMaterialStore
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +40,8 @@ SESSIONS = web.AppKey("sessions", StaffSessions)
 CUSTOMERS = web.AppKey("customers", CustomerFile)
 FIGURES = web.AppKey("figures", DashboardFigures)
 MATERIAL = web.AppKey("material", TrainingMaterialStore)
+CANDIDATES = web.AppKey("candidates", CandidateStore)
+INTENTS = web.AppKey("intents", set)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=jinja2.select_autoescape(["html"])
 )
@@ -325,6 +328,54 @@ async def dashboard_page(request: web.Request) -> web.Response:
     )
 
 
+async def training_page(request: web.Request) -> web.Response:
+    store = request.app[CANDIDATES]
+    candidates = await _db(store.for_review)
+    material = await _db(request.app[MATERIAL].unused)
+    return render(request, "training.html", candidates=candidates, material=material, intents=sorted(request.app[INTENTS]))
+
+
+async def review_candidate(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    staff, now = request["console"].staff, request.app[NOW]()
+    candidate_id = int(request.match_info["candidate_id"])
+    accept = form.get("decision") == "accept"
+    intent = str(form.get("intent", "")) or None
+    try:
+        status = await _db(request.app[CANDIDATES].review, candidate_id, intent, accept, staff.username, now, request.app[INTENTS])
+    except ReviewError as exc:
+        raise web.HTTPFound(f"/training?error={quote(str(exc))}") from None
+    await _db(lambda: request.app[SESSIONS].audit(staff, "candidate_review", f"candidate:{candidate_id}", now, status=status, intent=intent))
+    raise web.HTTPFound(f"/training?notice={quote(status)}")
+
+
+async def training_conversation(request: web.Request) -> web.Response:
+    conversation = await _desk(request).conversation(int(request.match_info["handoff_id"]))
+    messages = [e for e in conversation.entries if e.role == "buyer"]
+    return render(
+        request, "training_conversation.html", case=conversation.handoff, messages=messages, intents=sorted(request.app[INTENTS])
+    )
+
+
+async def add_from_conversation(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    staff, now = request["console"].staff, request.app[NOW]()
+    handoff_id = int(request.match_info["handoff_id"])
+    case = await _db(_desk(request).handoffs.get, handoff_id)
+    back = f"/training/conversations/{handoff_id}"
+    provenance = {"conversation_id": case.sender_id, "handoff_id": handoff_id, "file": "console"}
+    try:
+        added = await _db(
+            request.app[CANDIDATES].add_reviewed, str(form.get("text", "")), str(form.get("intent", "")), provenance,
+            staff.username, now, request.app[INTENTS],
+        )
+    except ReviewError as exc:
+        raise web.HTTPFound(f"{back}?error={quote(str(exc))}") from None
+    if added:
+        await _db(lambda: request.app[SESSIONS].audit(staff, "candidate_add", f"handoff:{handoff_id}", now, intent=form.get("intent")))
+    raise web.HTTPFound(f"{back}?notice={quote('已加入训练数据' if added else '训练数据里已经有这句话')}")
+
+
 def _admin_only(request: web.Request) -> Optional[web.Response]:
     if request["console"].staff.is_admin:
         return None
@@ -371,6 +422,8 @@ def add_pages(app: web.Application) -> None:
     app[CUSTOMERS] = CustomerFile(load_policy())
     app[FIGURES] = DashboardFigures()
     app[MATERIAL] = TrainingMaterialStore()
+    app[CANDIDATES] = CandidateStore()
+    app[INTENTS] = domain_intents()
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)
     app.router.add_post("/logout", logout)
@@ -385,6 +438,10 @@ def add_pages(app: web.Application) -> None:
     app.router.add_post(r"/returns/{rma_no:RMA\d{6,14}}/move", move_return)
     app.router.add_post(r"/complaints/{complaint_no:TS\d{6,14}}/update", update_complaint)
     app.router.add_post(r"/handoffs/{handoff_id:\d+}/training", mark_training)
+    app.router.add_get("/training", training_page)
+    app.router.add_post(r"/training/candidates/{candidate_id:\d+}", review_candidate)
+    app.router.add_get(r"/training/conversations/{handoff_id:\d+}", training_conversation)
+    app.router.add_post(r"/training/conversations/{handoff_id:\d+}/add", add_from_conversation)
     app.router.add_get("/admin/staff", staff_page)
     app.router.add_post("/admin/staff", add_staff)
     app.router.add_get("/complaints", complaints_page)

@@ -20,9 +20,16 @@ from sqlalchemy.orm import sessionmaker
 from bot.crm.db import UsesCrm
 from bot.crm.models import NluCandidate
 from bot.settings import PROJECT_ROOT
-from bot.training.importer import ENTITY_MARKUP, RowProblem, normalise, read_dialogues
+from bot.training.importer import ENTITY_MARKUP, RowProblem, normalise, read_dialogues, tidy
 
 PENDING = "待审核"
+ACCEPTED = "已采纳"
+CORRECTED = "已修改"
+REJECTED = "已拒绝"
+
+
+class ReviewError(ValueError):
+    """A review that cannot be done (unknown candidate, unknown intent, reviewed already)."""
 
 
 class Labeller(Protocol):
@@ -71,6 +78,40 @@ class CandidateStore(UsesCrm):
     def add(self, candidates: Iterable[NluCandidate]) -> None:
         with self.sessions.begin() as session:
             session.add_all(list(candidates))
+
+    def review(self, candidate_id: int, intent: Optional[str], accept: bool, staff: str, now: datetime, intents: Set[str]) -> str:
+        """Accept (as proposed, or corrected to ``intent``) or reject a waiting candidate; returns its new status."""
+        with self.sessions.begin() as session:
+            candidate = session.get(NluCandidate, candidate_id)
+            if candidate is None:
+                raise ReviewError(f"没有编号为 {candidate_id} 的候选")
+            if candidate.status != PENDING:
+                raise ReviewError(f"这条候选已{candidate.status}")
+            if accept:
+                if not intent or intent not in intents:
+                    raise ReviewError(f"未知的意图 {intent}")
+                candidate.status = ACCEPTED if intent == candidate.intent else CORRECTED
+                candidate.intent = intent
+            else:
+                candidate.status = REJECTED
+            candidate.reviewed_by, candidate.reviewed_at = staff, now
+            return candidate.status
+
+    def add_reviewed(self, text: str, intent: str, provenance: dict, staff: str, now: datetime, intents: Set[str]) -> bool:
+        """A buyer message from a reviewed conversation, labelled by staff; False when the text is known already."""
+        if intent not in intents:
+            raise ReviewError(f"未知的意图 {intent}")
+        text = tidy(text)
+        if not text or normalise(text) in self.known_texts() | training_texts():
+            return False
+        with self.sessions.begin() as session:
+            session.add(
+                NluCandidate(
+                    text=text, intent=intent, label_source="staff", status=ACCEPTED, provenance=provenance,
+                    imported_at=now, reviewed_by=staff, reviewed_at=now,
+                )
+            )
+        return True
 
     def for_review(self, limit: int = 100) -> List[NluCandidate]:
         """Waiting candidates, least certain first (a label from the file counts as certain)."""

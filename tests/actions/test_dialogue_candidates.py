@@ -39,3 +39,25 @@ def test_the_least_certain_come_first(seeded_db_url: str, tmp_path: Path) -> Non
     import_dialogues(path, labeller, AS_OF, store)
     texts = [c.text for c in store.for_review() if c.provenance["file"] == "more.csv"]
     assert texts == ["这款保温杯能装开水吗", "什么时候发货啊急用"]  # 0.41 before 0.93
+
+
+def test_review_accepts_corrects_and_rejects_once(seeded_db_url: str, tmp_path: Path) -> None:
+    import pytest
+
+    from bot.training.candidates import ReviewError, domain_intents
+
+    store = CandidateStore(session_factory(seeded_db_url))
+    path = tmp_path / "review.csv"
+    path.write_text("conversation_id,role,text\nr,buyer,包裹显示签收了但我没收到\nr,buyer,能开个发票吗公司报销\nr,buyer,哈哈哈哈哈\n", encoding="utf-8")
+    import_dialogues(path, labeller, AS_OF, store)
+    ids = {c.text: c.id for c in store.for_review() if c.provenance["file"] == "review.csv"}
+    intents = domain_intents()
+    assert store.review(ids["能开个发票吗公司报销"], "ask_product", True, "xiaomei", AS_OF, intents) == "已采纳"
+    assert store.review(ids["包裹显示签收了但我没收到"], "query_logistics", True, "xiaomei", AS_OF, intents) == "已修改"
+    assert store.review(ids["哈哈哈哈哈"], None, False, "xiaomei", AS_OF, intents) == "已拒绝"
+    with pytest.raises(ReviewError, match="已"):
+        store.review(ids["哈哈哈哈哈"], "greet", True, "xiaomei", AS_OF, intents)
+    with pytest.raises(ReviewError, match="未知的意图"):
+        store.add_reviewed("随便说一句话", "book_flight", {}, "xiaomei", AS_OF, intents)
+    assert store.add_reviewed("我那件衣服能不能换成大一号的", "request_exchange", {"file": "console"}, "xiaomei", AS_OF, intents)
+    assert not store.add_reviewed("我那件衣服能不能换成大一号的", "request_exchange", {}, "xiaomei", AS_OF, intents)

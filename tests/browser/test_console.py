@@ -8,7 +8,7 @@ from pathlib import Path
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from bot.channels.standin import PlatformStandIn
 from bot.crm.db import session_factory
@@ -69,6 +69,14 @@ def test_staff_take_read_reply_and_hand_back(
     wait(browser).until(seen.text_to_be_present_in_element((By.CSS_SELECTOR, "p.notice"), "已交还给机器人"))
     assert said(platform.wait_for(BUYER, 2)[-1], "utter_handed_back")
     browser.save_screenshot(str(screenshots / "5-handed-back.png"))
+
+    browser.get(f"{running_bot.console_url}/training")
+    browser.find_element(By.LINK_TEXT, BUYER).click()  # the conversation marked above
+    row = wait(browser).until(seen.presence_of_element_located((By.XPATH, "//tr[td[contains(., '换L码吧，谢谢')]]")))
+    Select(row.find_element(By.NAME, "intent")).select_by_visible_text("request_exchange")
+    row.find_element(By.TAG_NAME, "button").click()
+    wait(browser).until(seen.text_to_be_present_in_element((By.CSS_SELECTOR, "p.notice"), "已加入训练数据"))
+    browser.save_screenshot(str(screenshots / "8-training.png"))
 
     for page, name in (("/complaints", "6-complaints.png"), ("/dashboard", "7-dashboard.png")):
         browser.get(f"{running_bot.console_url}{page}")

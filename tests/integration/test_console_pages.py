@@ -93,3 +93,28 @@ def test_the_complaints_board_filters_and_the_dashboard_draws(running_bot: Runni
     assert agent.get(f"{running_bot.console_url}/complaints", params={"overdue": "1"}, timeout=30).status_code == 200
     dashboard = agent.get(f"{running_bot.console_url}/dashboard", timeout=30)
     assert dashboard.status_code == 200 and dashboard.text.count("<svg") == 4 and "服务态度" in dashboard.text
+
+
+def test_training_candidates_are_reviewed_in_the_console(running_bot: RunningBot, agent: requests.Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from bot.training.candidates import CandidateStore, import_dialogues
+
+    store = CandidateStore(session_factory(running_bot.database_url))
+    log = Path(tmp_path) / "shop.csv"
+    log.write_text("conversation_id,role,text\nk,buyer,这个保温杯能放进洗碗机吗\nk,buyer,东西收到了但是盒子压扁了\n", encoding="utf-8")
+    import_dialogues(log, lambda text: ("ask_product", 0.35), clock.now(), store)
+    page = agent.get(f"{running_bot.console_url}/training", timeout=30)
+    assert page.status_code == 200 and "这个保温杯能放进洗碗机吗" in page.text
+    ids = {c.text: c.id for c in store.for_review() if c.provenance.get("file") == "shop.csv"}
+    csrf = csrf_of(page.text)
+    agent.post(f"{running_bot.console_url}/training/candidates/{ids['这个保温杯能放进洗碗机吗']}",
+               data={"_csrf": csrf, "intent": "ask_product", "decision": "accept"}, timeout=30)
+    agent.post(f"{running_bot.console_url}/training/candidates/{ids['东西收到了但是盒子压扁了']}",
+               data={"_csrf": csrf, "intent": "report_damaged", "decision": "accept"}, timeout=30)
+    with session_scope(running_bot.database_url) as session:
+        from bot.crm.models import NluCandidate
+
+        rows = {c.text: (c.status, c.intent, c.reviewed_by) for c in session.execute(select(NluCandidate)).scalars()}
+    assert rows["这个保温杯能放进洗碗机吗"] == ("已采纳", "ask_product", "agent_360")
+    assert rows["东西收到了但是盒子压扁了"] == ("已修改", "report_damaged", "agent_360")
