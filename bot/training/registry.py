@@ -90,7 +90,7 @@ class ModelRegistry:
             raise KeyError(f"没有编号为 {entry_id} 的模型")
         served = self.models_dir / SERVED_NAME
         temporary = self.models_dir / f".{SERVED_NAME}.tmp"
-        shutil.copy2(self.folder / chosen.file, temporary)
+        shutil.copyfile(self.folder / chosen.file, temporary)  # a fresh mtime: the newest model is the one served
         os.replace(temporary, served)
         for entry in entries:
             entry.in_service = entry.id == entry_id

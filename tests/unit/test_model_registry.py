@@ -43,3 +43,23 @@ def test_the_data_hash_changes_with_the_training_data(tmp_path: Path) -> None:
     assert data_hash(tmp_path) == before
     (tmp_path / "data" / "nlu.yml").write_text("b", encoding="utf-8")
     assert data_hash(tmp_path) != before
+
+
+def test_the_models_command_lists_and_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+    from bot.runtime.launch import free_port
+
+    monkeypatch.setenv("MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{free_port()}")  # no server there
+    registry = ModelRegistry(tmp_path / "models")
+    old = registry.add(model(tmp_path, b"old"), "hash-a", {"macro_f1": 0.951}, datetime(2026, 11, 20, 9, 0))
+    registry.serve(old.id, ["还没有在用的模型"])
+    new = registry.add(model(tmp_path, b"newer"), "hash-b", {"macro_f1": 0.962}, datetime(2026, 11, 25, 9, 0))
+    registry.serve(new.id, ["macro-F1 0.962"])
+    assert main(["models"]) == 0
+    listing = capsys.readouterr().out
+    assert "● 在用  20261125-090000  macro-F1 0.962" in listing and "已上线过  20261120-090000" in listing
+    assert main(["models", "rollback", old.id]) == 0
+    assert "没有运行中的 Rasa 服务器" in capsys.readouterr().out
+    assert (tmp_path / "models" / SERVED_NAME).read_bytes() == b"old"
+    assert main(["models", "rollback", "19990101-000000"]) == 1
