@@ -88,10 +88,21 @@ def _cmd_check_policy(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from bot.training.train import train_model
+    from bot import clock
+    from bot.crm import schema
+    from bot.training.pipeline import train_and_promote
+    from bot.training.train import latest_model
 
-    path = train_model(force=args.force, if_missing=args.if_missing)
-    print(f"模型: {path}")
+    if args.if_missing and latest_model() is not None:
+        print(f"模型: {latest_model()}（已有，不重新训练）")
+        return 0
+    schema.upgrade(args.database_url)  # accepted examples come from the CRM
+    outcome = train_and_promote(clock.now(), force=args.force)
+    verdict = "已上线" if outcome.promoted else "未上线，继续使用原来的模型"
+    print(f"新模型 {outcome.entry_id}：macro-F1 {outcome.evaluation.macro_f1:.3f}，准确率 {outcome.evaluation.accuracy:.3f}，{verdict}")
+    for reason in outcome.reasons:
+        print(f"  {reason}")
+    print(f"评估报告：models/registry/{outcome.entry_id}/report.json 和 confusion.png")
     return 0
 
 
@@ -219,8 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="预标注用的模型（默认 models/ 里最新的）")
     p.set_defaults(func=_cmd_import_dialogues)
 
-    p = sub.add_parser("train", help="训练 NLU 和对话模型（数据没变时复用已有模型）")
-    p.add_argument("--force", action="store_true", help="即使数据没变也重新训练")
+    p = sub.add_parser("train", help="合并审核通过的样本、训练、在保留测试集上评估，比在用模型不差才上线")
+    p.add_argument("--force", action="store_true", help="不复用 Rasa 的训练缓存，全部重新训练")
     p.add_argument("--if-missing", action="store_true", help="models/ 里已有模型时不训练")
     p.set_defaults(func=_cmd_train)
 

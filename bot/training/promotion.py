@@ -29,6 +29,7 @@ class Metrics:
 class PromotionRule:
     macro_f1_tolerance: float = 0.01
     core_intent_max_drop: float = 0.05
+    core_intents: tuple = ()
 
 
 @dataclass
@@ -40,7 +41,10 @@ class Verdict:
 def load_rule(path: Path = TRAINING_CONFIG) -> PromotionRule:
     """The promotion rule from ``training.yml``; a bad value is an error naming the field."""
     data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("promotion") or {}
-    rule = PromotionRule(**{k: data[k] for k in ("macro_f1_tolerance", "core_intent_max_drop") if k in data})
+    rule = PromotionRule(
+        **{k: data[k] for k in ("macro_f1_tolerance", "core_intent_max_drop") if k in data},
+        core_intents=tuple(data.get("core_intents") or ()),
+    )
     for name in ("macro_f1_tolerance", "core_intent_max_drop"):
         value = getattr(rule, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:

@@ -1,8 +1,10 @@
 """Training the Rasa model (NLU + dialogue) from data/, domain.yml and config.yml.
 
 Rasa fingerprints its inputs and reuses unchanged parts, so running this when
-nothing changed is quick. The retraining issue extends this with evaluation,
-a model registry and promotion only when the new model is better.
+nothing changed is quick. ``python -m bot train`` goes through
+``bot.training.pipeline`` (merge reviewed examples, evaluate, promote only when
+not worse); ``train_model`` trains straight into models/ for tools that need
+just a model.
 """
 
 from __future__ import annotations

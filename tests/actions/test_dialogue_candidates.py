@@ -61,3 +61,25 @@ def test_review_accepts_corrects_and_rejects_once(seeded_db_url: str, tmp_path: 
         store.add_reviewed("随便说一句话", "book_flight", {}, "xiaomei", AS_OF, intents)
     assert store.add_reviewed("我那件衣服能不能换成大一号的", "request_exchange", {"file": "console"}, "xiaomei", AS_OF, intents)
     assert not store.add_reviewed("我那件衣服能不能换成大一号的", "request_exchange", {}, "xiaomei", AS_OF, intents)
+
+
+def test_accepted_examples_are_merged_and_held_out_ones_never(seeded_db_url: str, tmp_path: Path) -> None:
+    import yaml
+
+    from bot.crm.models import NluCandidate
+    from bot.training.candidates import domain_intents
+    from bot.training.evaluate import HELDOUT, load_examples
+    from bot.training.pipeline import merge_reviewed
+
+    store = CandidateStore(session_factory(seeded_db_url))
+    heldout_text, heldout_intent = load_examples(HELDOUT)[0]
+    intents = domain_intents()
+    store.add_reviewed("我那双鞋能换成四十一码的吗", "request_exchange", {}, "xiaomei", AS_OF, intents)
+    with store.sessions.begin() as session:  # a held-out sentence that slipped into a chat log and was accepted
+        session.add(NluCandidate(text=heldout_text, intent=heldout_intent, label_source="file", status="已采纳",
+                                 provenance={}, imported_at=AS_OF))
+    target = tmp_path / "reviewed.yml"
+    count = merge_reviewed(store, target)
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    merged = {line[2:] for block in data["nlu"] for line in block["examples"].splitlines()}
+    assert "我那双鞋能换成四十一码的吗" in merged and heldout_text not in merged and count == len(merged)

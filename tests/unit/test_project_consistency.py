@@ -115,3 +115,9 @@ def test_replies_are_chinese_and_have_no_unfilled_python_formatting() -> None:
             text = variant["text"]
             assert re.search(r"[\u4e00-\u9fff]", text), name
             assert "%s" not in text and "{}" not in text, name
+
+
+def test_the_promotion_rule_guards_every_core_intent() -> None:
+    from bot.training.promotion import load_rule
+
+    assert sorted(load_rule().core_intents) == sorted(CORE_INTENTS)

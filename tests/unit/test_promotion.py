@@ -42,7 +42,9 @@ def test_a_core_intent_missing_from_the_new_model_counts_as_zero() -> None:
 
 
 def test_the_rule_is_read_from_training_yml_and_checked(tmp_path: Path) -> None:
-    assert load_rule() == PromotionRule(0.01, 0.05)
+    rule = load_rule()
+    assert (rule.macro_f1_tolerance, rule.core_intent_max_drop) == (0.01, 0.05)
+    assert len(rule.core_intents) == 26 and "complain" in rule.core_intents
     bad = tmp_path / "training.yml"
     bad.write_text("promotion:\n  macro_f1_tolerance: lots\n", encoding="utf-8")
     with pytest.raises(ValueError, match="macro_f1_tolerance"):
