@@ -68,9 +68,10 @@ def merge_reviewed(store: CandidateStore, path: Path = REVIEWED_FILE) -> int:
     return sum(len(v) for v in by_intent.values())
 
 
-def _rasa_train(out: Path, force: bool = False) -> Path:
-    command = [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
-               "--data", "data", "--out", str(out), "--fixed-model-name", "candidate"] + (["--force"] if force else [])
+def _rasa_train(out: Path, force: bool = False, config: Path = PROJECT_ROOT / "config.yml",
+                data: Path = PROJECT_ROOT / "data") -> Path:
+    command = [sys.executable, "-m", "rasa", "train", "--config", str(config), "--domain", "domain.yml",
+               "--data", str(data), "--out", str(out), "--fixed-model-name", "candidate"] + (["--force"] if force else [])
     if subprocess.run(command, cwd=PROJECT_ROOT).returncode != 0:
         raise RuntimeError("rasa train 失败")
     return out / "candidate.tar.gz"
@@ -88,25 +89,38 @@ def _current_metrics(registry: ModelRegistry, say: Callable[[str], None]) -> Opt
 
 
 def train_and_promote(
-    now: datetime, say: Callable[[str], None] = print, store: Optional[CandidateStore] = None, force: bool = False
+    now: datetime,
+    say: Callable[[str], None] = print,
+    store: Optional[CandidateStore] = None,
+    force: bool = False,
+    config: Path = PROJECT_ROOT / "config.yml",
+    data: Path = PROJECT_ROOT / "data",
+    registry: Optional[ModelRegistry] = None,
+    reload: bool = True,
 ) -> TrainingOutcome:
-    registry = ModelRegistry(get_settings().models_dir)
-    merged = merge_reviewed(store or CandidateStore())
-    say(f"合并了 {merged} 条审核通过的样本到 {REVIEWED_FILE.relative_to(PROJECT_ROOT)}")
+    """The whole run; ``config``, ``data`` and ``registry`` are the project's unless a test gives its own.
+
+    ``reload``: ask a running Rasa server to load a promoted model (off for runs that are not the shop's).
+    """
+    registry = registry or ModelRegistry(get_settings().models_dir)
+    reviewed = data / "nlu" / REVIEWED_FILE.name
+    merged = merge_reviewed(store or CandidateStore(), reviewed)
+    say(f"合并了 {merged} 条审核通过的样本到 {reviewed}")
     with tempfile.TemporaryDirectory() as folder:
-        model = _rasa_train(Path(folder), force)
+        model = _rasa_train(Path(folder), force, config, data)
         say("在保留测试集上评估新模型…")
         evaluation = evaluate(model)
         metrics = {"macro_f1": evaluation.macro_f1, "accuracy": evaluation.accuracy, "f1": evaluation.metrics().f1}
-        entry = registry.add(model, data_hash(), metrics, now)
+        entry = registry.add(model, data_hash(inputs=[data, PROJECT_ROOT / "domain.yml", config]), metrics, now)
     save_report(evaluation, registry.folder / entry.id)
     current = _current_metrics(registry, say)
     verdict = decide(evaluation.metrics(), current, load_rule(), load_rule().core_intents)
     if verdict.promote:
         served = registry.serve(entry.id, verdict.reasons)
-        from bot.training.models_cli import reload_running_server
+        if reload:
+            from bot.training.models_cli import reload_running_server
 
-        say(reload_running_server(served))
+            say(reload_running_server(served))
     else:
         registry.refuse(entry.id, verdict.reasons)
     return TrainingOutcome(entry.id, evaluation, verdict.promote, verdict.reasons, merged)

@@ -36,14 +36,13 @@ class ModelEntry:
     reasons: List[str] = field(default_factory=list)
 
 
-def data_hash(root: Path = PROJECT_ROOT) -> str:
+def data_hash(root: Path = PROJECT_ROOT, inputs: Optional[List[Path]] = None) -> str:
     """SHA-256 over the training inputs (every file under data/, the domain, the pipeline), in a stable order."""
     digest = hashlib.sha256()
-    for name in DATA_INPUTS:
-        path = root / name
+    for path in inputs or [root / name for name in DATA_INPUTS]:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            digest.update(str(file.relative_to(root)).encode("utf-8"))
+            digest.update(file.name.encode("utf-8"))
             digest.update(file.read_bytes())
     return digest.hexdigest()
 
