@@ -9,6 +9,7 @@ carries the session's CSRF token. Staff actions go through the same
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 from pathlib import Path
@@ -28,10 +29,12 @@ from bot.crm.models import OPEN_HANDOFF, ComplaintStatus
 from bot.handoff.rasa_client import RasaUnavailable
 from bot.handoff.service import HandoffError
 from bot.policy.model import load_policy
+from bot.settings import get_settings
 from bot.staff.accounts import AccountError
 from bot.staff.sessions import ConsoleSession, StaffSessions
 from bot.training.candidates import CandidateStore, ReviewError, domain_intents
 from bot.training.material import TrainingMaterialStore
+from bot.training.registry import ModelRegistry
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "xiaoer_session"
@@ -376,6 +379,31 @@ async def add_from_conversation(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound(f"{back}?notice={quote('已加入训练数据' if added else '训练数据里已经有这句话')}")
 
 
+def _registry() -> ModelRegistry:
+    return ModelRegistry(get_settings().models_dir)
+
+
+async def models_page(request: web.Request) -> web.Response:
+    return render(request, "models.html", entries=await _db(lambda: _registry().entries()))
+
+
+async def model_report(request: web.Request) -> web.Response:
+    registry = _registry()
+    entry = await _db(registry.find, request.match_info["model_id"])
+    report_file = registry.folder / request.match_info["model_id"] / "report.json"
+    if entry is None or not report_file.exists():
+        return render(request, "error.html", status=404, heading="找不到这个模型", message="它不在登记簿里，或还没有评估报告。")
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    return render(request, "model_report.html", entry=entry, report=report)
+
+
+async def model_confusion(request: web.Request) -> web.StreamResponse:
+    picture = _registry().folder / request.match_info["model_id"] / "confusion.png"
+    if not picture.exists():
+        raise web.HTTPNotFound()
+    return web.FileResponse(picture)
+
+
 def _admin_only(request: web.Request) -> Optional[web.Response]:
     if request["console"].staff.is_admin:
         return None
@@ -442,6 +470,9 @@ def add_pages(app: web.Application) -> None:
     app.router.add_post(r"/training/candidates/{candidate_id:\d+}", review_candidate)
     app.router.add_get(r"/training/conversations/{handoff_id:\d+}", training_conversation)
     app.router.add_post(r"/training/conversations/{handoff_id:\d+}/add", add_from_conversation)
+    app.router.add_get("/models", models_page)
+    app.router.add_get(r"/models/{model_id:\d{8}-\d{6}}", model_report)
+    app.router.add_get(r"/models/{model_id:\d{8}-\d{6}}/confusion.png", model_confusion)
     app.router.add_get("/admin/staff", staff_page)
     app.router.add_post("/admin/staff", add_staff)
     app.router.add_get("/complaints", complaints_page)

@@ -118,3 +118,19 @@ def test_training_candidates_are_reviewed_in_the_console(running_bot: RunningBot
         rows = {c.text: (c.status, c.intent, c.reviewed_by) for c in session.execute(select(NluCandidate)).scalars()}
     assert rows["这个保温杯能放进洗碗机吗"] == ("已采纳", "ask_product", "agent_360")
     assert rows["东西收到了但是盒子压扁了"] == ("已修改", "report_damaged", "agent_360")
+
+
+def test_model_reports_are_viewable(running_bot: RunningBot, agent: requests.Session) -> None:
+    """`make test` trains through the pipeline before these tests, so the registry has the model in service."""
+    from bot.settings import get_settings
+    from bot.training.registry import ModelRegistry
+
+    entry = ModelRegistry(get_settings().models_dir).in_service()
+    assert entry is not None, "no model in the registry: run `python -m bot train` (make test does) first"
+    listing = agent.get(f"{running_bot.console_url}/models", timeout=30)
+    assert listing.status_code == 200 and entry.id in listing.text
+    report = agent.get(f"{running_bot.console_url}/models/{entry.id}", timeout=30)
+    assert report.status_code == 200 and "最常混淆" in report.text and "request_return" in report.text
+    picture = agent.get(f"{running_bot.console_url}/models/{entry.id}/confusion.png", timeout=30)
+    assert picture.status_code == 200 and picture.content[:4] == b"\x89PNG"
+    assert agent.get(f"{running_bot.console_url}/models/19990101-000000", timeout=30).status_code == 404
