@@ -156,6 +156,26 @@ def _cmd_import_dialogues(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_customers(args: argparse.Namespace) -> int:
+    from bot import clock
+    from bot.crm import schema
+    from bot.crm.db import session_factory
+    from bot.customers.archive import CustomerArchive
+    from bot.customers.segments import LIFECYCLES, sizes
+
+    schema.upgrade(args.database_url)
+    archive = CustomerArchive(sessions=session_factory(args.database_url))
+    now = clock.now()
+    changed = archive.refresh_tiers(now)
+    counted = sizes(archive.profiles(now))
+    total = sum(counted.tiers.values())
+    print(f"顾客 {total} 位（{now:%Y-%m-%d}），会员等级已更新 {changed} 位")
+    print("等级：" + "，".join(f"{tier} {n}" for tier, n in counted.tiers.items()))
+    print("生命周期：" + "，".join(f"{stage} {counted.lifecycles.get(stage, 0)}" for stage in LIFECYCLES))
+    print(f"有流失风险：{counted.at_risk}")
+    return 0
+
+
 def _cmd_console(args: argparse.Namespace) -> int:
     from bot.console.app import main as console_main
 
@@ -237,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="启动 Rasa 服务器、动作服务器和员工后台（前台运行，Ctrl-C 退出）")
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("customers", help="顾客档案：按会员等级、生命周期和风险分群，显示各群人数（并更新会员等级）")
+    p.set_defaults(func=_cmd_customers)
 
     p = sub.add_parser("console", help="只启动员工后台（员工接口 /api/…），serve 已包含它")
     p.add_argument("--port", type=int, default=None, help="端口（默认 CONSOLE_PORT 或 5002）")

@@ -1,0 +1,1 @@
+"""The customer archive: tiers, RFM, lifecycle and risk, derived from the CRM."""
