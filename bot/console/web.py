@@ -26,6 +26,8 @@ from bot.console.customer360 import CustomerFile
 from bot.console.dashboard import CATEGORIES, DashboardFigures, stacked_bars
 from bot.console.handoffs import BadRequest, StaffDesk
 from bot.crm.models import OPEN_HANDOFF, ComplaintStatus
+from bot.customers.archive import CustomerArchive
+from bot.customers.segments import LIFECYCLES, sizes
 from bot.handoff.rasa_client import RasaUnavailable
 from bot.handoff.service import HandoffError
 from bot.policy.model import load_policy
@@ -45,6 +47,7 @@ FIGURES = web.AppKey("figures", DashboardFigures)
 MATERIAL = web.AppKey("material", TrainingMaterialStore)
 CANDIDATES = web.AppKey("candidates", CandidateStore)
 INTENTS = web.AppKey("intents", set)
+ARCHIVE = web.AppKey("archive", CustomerArchive)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=jinja2.select_autoescape(["html"])
 )
@@ -379,6 +382,25 @@ async def add_from_conversation(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound(f"{back}?notice={quote('已加入训练数据' if added else '训练数据里已经有这句话')}")
 
 
+async def segments_page(request: web.Request) -> web.Response:
+    archive = request.app[ARCHIVE]
+    found = await _db(archive.profiles, request.app[NOW]())
+    names = await _db(archive.names)
+    counted = sizes(found)
+    tiers = [t.name for t in archive.rules.tiers]
+    watch = sorted((p for p in found if p.at_risk or p.lifecycle == "沉睡"), key=lambda p: p.monetary, reverse=True)[:50]
+    return render(
+        request,
+        "segments.html",
+        counted=counted,
+        total=len(found),
+        watch=watch,
+        names=names,
+        tier_chart=stacked_bars(tiers, {"人数": [counted.tiers.get(t, 0) for t in tiers]}),
+        lifecycle_chart=stacked_bars(list(LIFECYCLES), {"人数": [counted.lifecycles.get(s, 0) for s in LIFECYCLES]}),
+    )
+
+
 def _registry() -> ModelRegistry:
     return ModelRegistry(get_settings().models_dir)
 
@@ -451,6 +473,7 @@ def add_pages(app: web.Application) -> None:
     app[FIGURES] = DashboardFigures()
     app[MATERIAL] = TrainingMaterialStore()
     app[CANDIDATES] = CandidateStore()
+    app[ARCHIVE] = CustomerArchive()
     app[INTENTS] = domain_intents()
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)
@@ -470,6 +493,7 @@ def add_pages(app: web.Application) -> None:
     app.router.add_post(r"/training/candidates/{candidate_id:\d+}", review_candidate)
     app.router.add_get(r"/training/conversations/{handoff_id:\d+}", training_conversation)
     app.router.add_post(r"/training/conversations/{handoff_id:\d+}/add", add_from_conversation)
+    app.router.add_get("/segments", segments_page)
     app.router.add_get("/models", models_page)
     app.router.add_get(r"/models/{model_id:\d{8}-\d{6}}", model_report)
     app.router.add_get(r"/models/{model_id:\d{8}-\d{6}}/confusion.png", model_confusion)

@@ -37,6 +37,13 @@ class CustomerArchive(UsesCrm):
                 at_risk[cid] = True
         return profiles(histories, at_risk, now, self.rules)
 
+    def names(self) -> Dict[int, str]:
+        with self.sessions() as session:
+            return {cid: real or nick for cid, real, nick in session.execute(select(Customer.id, Customer.real_name, Customer.nickname))}
+
+    def profile_of(self, customer_id: int, now: datetime) -> Optional[Profile]:
+        return next((p for p in self.profiles(now) if p.customer_id == customer_id), None)
+
     def refresh_tiers(self, now: datetime) -> int:
         """Write each buyer's current tier to the CRM (what staff and the bot read); returns how many changed."""
         found = {p.customer_id: p.tier for p in self.profiles(now)}

@@ -134,3 +134,9 @@ def test_model_reports_are_viewable(running_bot: RunningBot, agent: requests.Ses
     picture = agent.get(f"{running_bot.console_url}/models/{entry.id}/confusion.png", timeout=30)
     assert picture.status_code == 200 and picture.content[:4] == b"\x89PNG"
     assert agent.get(f"{running_bot.console_url}/models/19990101-000000", timeout=30).status_code == 404
+
+
+def test_the_segments_page_counts_every_buyer(running_bot: RunningBot, agent: requests.Session) -> None:
+    page = agent.get(f"{running_bot.console_url}/segments", timeout=30)
+    assert page.status_code == 200 and "220 位顾客" in page.text and page.text.count("<svg") == 2
+    assert "金牌" in page.text and "沉睡" in page.text
