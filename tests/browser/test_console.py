@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -20,6 +21,12 @@ BUYER = "tb_u00180"
 
 def wait(browser, seconds: float = 15) -> WebDriverWait:  # type: ignore[no-untyped-def]
     return WebDriverWait(browser, seconds)
+
+
+def fresh(browser, action):  # type: ignore[no-untyped-def]
+    """``action`` on elements looked up anew, retried when the page replaced them meanwhile (reload, polling)."""
+    retrying = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException, WebDriverException))
+    return retrying.until(lambda _: action() or True)
 
 
 def test_staff_take_read_reply_and_hand_back(
@@ -38,10 +45,12 @@ def test_staff_take_read_reply_and_hand_back(
     wait(browser).until(seen.presence_of_element_located((By.CSS_SELECTOR, "header nav")))
     browser.save_screenshot(str(screenshots / "2-signed-in.png"))
 
-    row = wait(browser).until(seen.presence_of_element_located((By.CSS_SELECTOR, f"tr[data-sender='{BUYER}']")))
+    row = f"tr[data-sender='{BUYER}']"
+    wait(browser).until(seen.presence_of_element_located((By.CSS_SELECTOR, row)))
     browser.save_screenshot(str(screenshots / "2-queue.png"))
-    assert "买家要求人工" in row.text
-    row.find_element(By.CSS_SELECTOR, "button.take").click()
+    # the queue page reloads itself every 15 s: read and click the row as it is now, again if it was replaced
+    assert "买家要求人工" in fresh(browser, lambda: browser.find_element(By.CSS_SELECTOR, row).text)
+    fresh(browser, lambda: browser.find_element(By.CSS_SELECTOR, f"{row} button.take").click())
 
     wait(browser).until(seen.presence_of_element_located((By.ID, "transcript")))
     transcript = browser.find_element(By.ID, "transcript")
