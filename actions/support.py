@@ -15,7 +15,16 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Follo
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import POLICY, ThreadedAction, latest_intent, latest_text, now, orders, recent_user_messages
+from actions.common import (
+    POLICY,
+    ThreadedAction,
+    first_entity,
+    latest_intent,
+    latest_text,
+    now,
+    orders,
+    recent_user_messages,
+)
 from bot.complaints.classifier import warm_up
 from bot.complaints.followup import read_rating
 from bot.complaints.service import ComplaintDesk, ComplaintService
@@ -175,7 +184,7 @@ class ActionAskSatisfaction(ThreadedAction):
         return "action_ask_satisfaction"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        complaint_no = _entity_value(tracker, "complaint_no") or complaint_desk.awaiting_question(tracker.sender_id)
+        complaint_no = first_entity(tracker, "complaint_no") or complaint_desk.awaiting_question(tracker.sender_id)
         if not complaint_no:
             return []
         record = complaint_desk.mark_asked(complaint_no, now())
@@ -183,13 +192,6 @@ class ActionAskSatisfaction(ThreadedAction):
             return []
         dispatcher.utter_message(response="utter_ask_satisfaction", complaint_no=complaint_no)
         return [SlotSet(FEEDBACK_SLOT, complaint_no)]
-
-
-def _entity_value(tracker: Tracker, name: str) -> Optional[str]:
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == name and entity.get("value"):
-            return str(entity["value"])
-    return None
 
 
 class ActionRecordSatisfaction(ThreadedAction):

@@ -7,7 +7,6 @@ caller sends produces a 500.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from datetime import datetime
@@ -18,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.channels.outbox import Delivery
 from bot.complaints.service import ComplaintError
-from bot.console.handoffs import BadRequest, StaffDesk
+from bot.console.handoffs import BadRequest, StaffDesk, blocking
 from bot.crm.db import DatabaseUnavailable
 from bot.crm.models import OPEN_HANDOFF, Complaint, HandoffStatus
 from bot.handoff.rasa_client import RasaUnavailable
@@ -101,7 +100,7 @@ async def token_required(request: web.Request, handler: Handler) -> web.StreamRe
     if not token:
         return error(401, "缺少访问令牌（Authorization: Bearer <token>）")
     accounts = request.app[ACCOUNTS]
-    staff = await asyncio.get_running_loop().run_in_executor(None, accounts.by_token, token, request.app[NOW]())
+    staff = await blocking(accounts.by_token, token, request.app[NOW]())
     if staff is None:
         return error(401, "访问令牌无效或已吊销")
     request[STAFF] = staff
@@ -182,10 +181,6 @@ def _staff(request: web.Request) -> StaffIdentity:
     return request[STAFF]
 
 
-async def _db(work: Callable, *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(None, work, *args)
-
-
 async def health(request: web.Request) -> web.Response:
     return ok({"status": "ok"})
 
@@ -195,7 +190,7 @@ async def list_handoffs(request: web.Request) -> web.Response:
     if wanted not in STATUS_FILTERS:
         raise BadRequest(f"status 只能是 {' / '.join(STATUS_FILTERS)}")
     desk = request.app[DESK]
-    views = await _db(desk.handoffs.list_cases, STATUS_FILTERS[wanted])
+    views = await blocking(desk.handoffs.list_cases, STATUS_FILTERS[wanted])
     now = request.app[NOW]()
     return ok({"handoffs": [handoff_json(v, now) for v in views]})
 
@@ -213,7 +208,7 @@ async def show_handoff(request: web.Request) -> web.Response:
 
 async def take_handoff(request: web.Request) -> web.Response:
     desk = request.app[DESK]
-    view = await _db(desk.handoffs.take, _handoff_id(request), _staff(request), request.app[NOW]())
+    view = await blocking(desk.handoffs.take, _handoff_id(request), _staff(request), request.app[NOW]())
     return ok({"handoff": handoff_json(view, request.app[NOW]())})
 
 
@@ -244,7 +239,7 @@ async def _close(request: web.Request, resolved: bool) -> web.Response:
 
 async def list_complaints(request: web.Request) -> web.Response:
     desk = request.app[DESK]
-    records = await _db(
+    records = await blocking(
         lambda: desk.complaints.list_complaints(
             request.app[NOW](),
             status=request.query.get("status") or None,

@@ -26,6 +26,11 @@ COMPLAINT_RESOLVED = "EXTERNAL_complaint_resolved"
 MESSAGE_MAX = 2000
 
 
+async def blocking(work: Callable, *args: Any) -> Any:
+    """Run blocking CRM work in a worker thread, so one slow query does not stall the console."""
+    return await asyncio.get_running_loop().run_in_executor(None, work, *args)
+
+
 class BadRequest(ValueError):
     """The staff member's input is unusable; the message says why."""
 
@@ -51,11 +56,8 @@ class StaffDesk:
         self.outbox = outbox
         self.now = now
 
-    async def _db(self, work: Callable, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(None, work, *args)
-
     async def conversation(self, handoff_id: int) -> Conversation:
-        handoff = await self._db(self.handoffs.get, handoff_id)
+        handoff = await blocking(self.handoffs.get, handoff_id)
         tracker = await self.rasa.tracker(handoff.sender_id)
         return Conversation(handoff, transcript(tracker.get("events") or []))
 
@@ -66,14 +68,14 @@ class StaffDesk:
             raise BadRequest("消息内容不能为空")
         if len(text) > MESSAGE_MAX:
             raise BadRequest(f"消息不能超过 {MESSAGE_MAX} 字")
-        handoff = await self._db(self.handoffs.check_can_answer, handoff_id, staff)
+        handoff = await blocking(self.handoffs.check_can_answer, handoff_id, staff)
         metadata = {"agent": staff.username, "agent_name": staff.display_name, "handoff_id": handoff_id}
         await self.rasa.append(handoff.sender_id, [{"event": "bot", "text": text, "metadata": metadata, "timestamp": time.time()}])
         delivery = await self.outbox.send(
             handoff.sender_id, [{"text": text}], kind="agent", author=staff.username, handoff_id=handoff_id,
             agent_name=staff.display_name,
         )
-        await self._db(self.handoffs.record_answer, handoff_id, staff, self.now())
+        await blocking(self.handoffs.record_answer, handoff_id, staff, self.now())
         return delivery
 
     async def close(self, handoff_id: int, staff: StaffIdentity, resolved: bool, note: str) -> Dict[str, Any]:
@@ -81,7 +83,7 @@ class StaffDesk:
         note = (note or "").strip()
         if resolved and not note:
             raise BadRequest("结束会话需要填写处理备注")
-        handoff = await self._db(self.handoffs.close, handoff_id, staff, self.now(), resolved, note)
+        handoff = await blocking(self.handoffs.close, handoff_id, staff, self.now(), resolved, note)
         # resume, then a listen: the buyer's messages while paused were never answered, and the bot's
         # policies only read an incoming message correctly after an action_listen
         now = time.time()
@@ -101,14 +103,14 @@ class StaffDesk:
         resolution = (resolution or "").strip()
         if not resolution:
             raise BadRequest("请填写处理结果")
-        record = await self._db(self.complaints.resolve, complaint_no, staff.id, resolution, compensation, self.now())
+        record = await blocking(self.complaints.resolve, complaint_no, staff.id, resolution, compensation, self.now())
         delivery = None
-        if record.sender_id and await self._db(self.handoffs.open_for, record.sender_id) is None:
+        if record.sender_id and await blocking(self.handoffs.open_for, record.sender_id) is None:
             delivery = await self.ask_for_score(record.sender_id, None)
         return {"complaint": record, "followup": delivery}
 
     async def ask_for_score(self, sender_id: str, handoff_id: Optional[int]) -> Optional[Delivery]:
-        complaint_no = await self._db(self.complaints.awaiting_question, sender_id)
+        complaint_no = await blocking(self.complaints.awaiting_question, sender_id)
         if complaint_no is None:
             return None
         return await self._bot_says(sender_id, COMPLAINT_RESOLVED, {"complaint_no": complaint_no}, "followup", handoff_id)

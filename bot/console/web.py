@@ -8,7 +8,6 @@ carries the session's CSRF token. Staff actions go through the same
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import secrets
@@ -24,7 +23,7 @@ from bot.complaints.service import ComplaintError
 from bot.console.api import ACCOUNTS, DESK, NOW
 from bot.console.customer360 import CustomerFile
 from bot.console.dashboard import CATEGORIES, DashboardFigures, stacked_bars
-from bot.console.handoffs import BadRequest, StaffDesk
+from bot.console.handoffs import BadRequest, StaffDesk, blocking
 from bot.crm.models import OPEN_HANDOFF, ComplaintStatus
 from bot.customers.archive import CustomerArchive
 from bot.customers.segments import LIFECYCLES, sizes
@@ -72,17 +71,13 @@ def _cookie_options() -> Dict[str, Any]:
     return {"httponly": True, "samesite": "Strict", "path": "/", "secure": os.environ.get("CONSOLE_SECURE_COOKIES") == "1"}
 
 
-async def _db(work: Callable, *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(None, work, *args)
-
-
 @web.middleware
 async def session_required(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Pages need a session; POSTs need its CSRF token. The sign-in page, static files and the API do not."""
     if request.path.startswith(PUBLIC):
         return await handler(request)
     now = request.app[NOW]()
-    session = await _db(request.app[SESSIONS].find, request.cookies.get(SESSION_COOKIE, ""), now)
+    session = await blocking(request.app[SESSIONS].find, request.cookies.get(SESSION_COOKIE, ""), now)
     if session is None:
         if request.method == "GET":
             raise web.HTTPFound(f"/login?next={quote(request.path_qs)}")
@@ -114,14 +109,14 @@ async def login(request: web.Request) -> web.StreamResponse:
         return render(None, "error.html", status=403, heading="请求已失效", message="登录表单已过期，请刷新后重试。")
     username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
     now = request.app[NOW]()
-    staff = await _db(request.app[ACCOUNTS].check_password, username, password)
+    staff = await blocking(request.app[ACCOUNTS].check_password, username, password)
     sessions = request.app[SESSIONS]
     if staff is None:
-        await _db(lambda: sessions.audit(None, "login_failed", username, now, username=username[:32]))
+        await blocking(lambda: sessions.audit(None, "login_failed", username, now, username=username[:32]))
         response = render(None, "login.html", status=401, csrf=expected, next=str(form.get("next", "/")), error="用户名或密码不正确")
         return response
-    token, _ = await _db(sessions.open, staff, now)
-    await _db(lambda: sessions.audit(staff, "login", staff.username, now))
+    token, _ = await blocking(sessions.open, staff, now)
+    await blocking(lambda: sessions.audit(staff, "login", staff.username, now))
     target = str(form.get("next", "/"))
     response = web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
     response.set_cookie(SESSION_COOKIE, token, **_cookie_options())
@@ -131,8 +126,8 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 async def logout(request: web.Request) -> web.StreamResponse:
     sessions, now = request.app[SESSIONS], request.app[NOW]()
-    await _db(sessions.close, request.cookies.get(SESSION_COOKIE, ""), now)
-    await _db(lambda: sessions.audit(request["console"].staff, "logout", "", now))
+    await blocking(sessions.close, request.cookies.get(SESSION_COOKIE, ""), now)
+    await blocking(lambda: sessions.audit(request["console"].staff, "logout", "", now))
     response = web.HTTPFound("/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response
@@ -146,7 +141,7 @@ def _desk(request: web.Request) -> StaffDesk:
 
 
 async def queue_page(request: web.Request) -> web.Response:
-    cases = await _db(_desk(request).handoffs.list_cases, OPEN_HANDOFF)
+    cases = await blocking(_desk(request).handoffs.list_cases, OPEN_HANDOFF)
     return render(request, "queue.html", cases=cases, now=request.app[NOW]())
 
 
@@ -161,8 +156,8 @@ async def conversation_page(request: web.Request, reveal: bool = False) -> web.R
     customer = None
     if case.customer_id:
         unmasked = reveal or request["console"].staff.is_admin
-        customer = await _db(request.app[CUSTOMERS].load, case.customer_id, unmasked)
-    marked = await _db(request.app[MATERIAL].is_marked, case.id)
+        customer = await blocking(request.app[CUSTOMERS].load, case.customer_id, unmasked)
+    marked = await blocking(request.app[MATERIAL].is_marked, case.id)
     return render(
         request,
         "conversation.html",
@@ -179,11 +174,11 @@ async def mark_training(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     handoff_id = int(request.match_info["handoff_id"])
     staff, now = request["console"].staff, request.app[NOW]()
-    case = await _db(_desk(request).handoffs.get, handoff_id)
+    case = await blocking(_desk(request).handoffs.get, handoff_id)
     note = str(form.get("note", "")).strip()
-    added = await _db(request.app[MATERIAL].mark, case.sender_id, handoff_id, staff.username, note, now)
+    added = await blocking(request.app[MATERIAL].mark, case.sender_id, handoff_id, staff.username, note, now)
     if added:
-        await _db(lambda: request.app[SESSIONS].audit(staff, "training_mark", f"handoff:{handoff_id}", now, note=note))
+        await blocking(lambda: request.app[SESSIONS].audit(staff, "training_mark", f"handoff:{handoff_id}", now, note=note))
     message = "已标记为训练素材" if added else "这个会话已经标记过了"
     raise web.HTTPFound(f"/handoffs/{handoff_id}?notice={quote(message)}")
 
@@ -191,9 +186,9 @@ async def mark_training(request: web.Request) -> web.StreamResponse:
 async def reveal(request: web.Request) -> web.Response:
     """An agent shows a buyer's full phone and addresses on purpose; the audit log keeps who and when."""
     handoff_id = int(request.match_info["handoff_id"])
-    case = await _db(_desk(request).handoffs.get, handoff_id)
+    case = await blocking(_desk(request).handoffs.get, handoff_id)
     now = request.app[NOW]()
-    await _db(lambda: request.app[SESSIONS].audit(request["console"].staff, "reveal", f"customer:{case.customer_id}", now))
+    await blocking(lambda: request.app[SESSIONS].audit(request["console"].staff, "reveal", f"customer:{case.customer_id}", now))
     return await conversation_page(request, reveal=True)
 
 
@@ -220,10 +215,10 @@ async def move_return(request: web.Request) -> web.StreamResponse:
     except ValueError:
         raise web.HTTPFound(f"{_back(form)}?error={quote('未知的售后操作')}") from None
     note = str(form.get("note", "")).strip() or None
-    result = await _db(request.app[CUSTOMERS].aftersales.move, rma_no, action, staff.username, note, now)
+    result = await blocking(request.app[CUSTOMERS].aftersales.move, rma_no, action, staff.username, note, now)
     if not result.done:
         raise web.HTTPFound(f"{_back(form)}?error={quote(result.reason)}")
-    await _db(lambda: request.app[SESSIONS].audit(staff, f"return_{action.value}", rma_no, now, note=note))
+    await blocking(lambda: request.app[SESSIONS].audit(staff, f"return_{action.value}", rma_no, now, note=note))
     raise web.HTTPFound(f"{_back(form)}?notice={quote(f'{rma_no} 已更新为 {result.request.status.value}')}")
 
 
@@ -238,11 +233,11 @@ async def update_complaint(request: web.Request) -> web.StreamResponse:
         if status == "已解决":
             await desk.resolve_complaint(complaint_no, staff, resolution, compensation)
         else:
-            await _db(desk.complaints.update, complaint_no, staff.id, status, compensation, resolution or None)
+            await blocking(desk.complaints.update, complaint_no, staff.id, status, compensation, resolution or None)
     except (BadRequest, ComplaintError, RasaUnavailable) as exc:
         raise web.HTTPFound(f"{_back(form)}?error={quote(str(exc))}") from None
     detail = {"status": status, "compensation": compensation, "resolution": resolution}
-    await _db(lambda: request.app[SESSIONS].audit(staff, "complaint_update", complaint_no, now, **detail))
+    await blocking(lambda: request.app[SESSIONS].audit(staff, "complaint_update", complaint_no, now, **detail))
     raise web.HTTPFound(f"{_back(form)}?notice={quote(f'投诉 {complaint_no} 已更新为 {status}')}")
 
 
@@ -266,14 +261,14 @@ async def _act(request: web.Request, action: str, work: Callable[[], Awaitable[A
     except (BadRequest, HandoffError, ComplaintError, RasaUnavailable) as exc:
         raise web.HTTPFound(f"{back}?error={quote(str(exc))}") from None
     now = request.app[NOW]()
-    await _db(lambda: request.app[SESSIONS].audit(request["console"].staff, action, f"handoff:{handoff_id}", now))
+    await blocking(lambda: request.app[SESSIONS].audit(request["console"].staff, action, f"handoff:{handoff_id}", now))
     raise web.HTTPFound(f"{back}?notice={quote(done)}" if action != "resolve" and action != "handback" else f"/?notice={quote(done)}")
 
 
 async def take(request: web.Request) -> web.StreamResponse:
     staff, desk = request["console"].staff, _desk(request)
     handoff_id = int(request.match_info["handoff_id"])
-    return await _act(request, "take", lambda: _db(desk.handoffs.take, handoff_id, staff, request.app[NOW]()), "已接待")
+    return await _act(request, "take", lambda: blocking(desk.handoffs.take, handoff_id, staff, request.app[NOW]()), "已接待")
 
 
 async def reply(request: web.Request) -> web.StreamResponse:
@@ -312,7 +307,7 @@ async def complaints_page(request: web.Request) -> web.Response:
         "overdue": query.get("overdue") == "1",
     }
     now = request.app[NOW]()
-    rows = await _db(lambda: _desk(request).complaints.list_complaints(now, **filters))
+    rows = await blocking(lambda: _desk(request).complaints.list_complaints(now, **filters))
     return render(
         request, "complaints.html", rows=rows, filters=filters, now=now,
         categories=CATEGORIES, statuses=[s.value for s in ComplaintStatus],
@@ -320,7 +315,7 @@ async def complaints_page(request: web.Request) -> web.Response:
 
 
 async def dashboard_page(request: web.Request) -> web.Response:
-    board = await _db(request.app[FIGURES].compute, request.app[NOW]())
+    board = await blocking(request.app[FIGURES].compute, request.app[NOW]())
     labels = [f"{w:%m-%d}" for w in board.weeks]
     return render(
         request,
@@ -336,8 +331,8 @@ async def dashboard_page(request: web.Request) -> web.Response:
 
 async def training_page(request: web.Request) -> web.Response:
     store = request.app[CANDIDATES]
-    candidates = await _db(store.for_review)
-    material = await _db(request.app[MATERIAL].unused)
+    candidates = await blocking(store.for_review)
+    material = await blocking(request.app[MATERIAL].unused)
     return render(request, "training.html", candidates=candidates, material=material, intents=sorted(request.app[INTENTS]))
 
 
@@ -348,10 +343,10 @@ async def review_candidate(request: web.Request) -> web.StreamResponse:
     accept = form.get("decision") == "accept"
     intent = str(form.get("intent", "")) or None
     try:
-        status = await _db(request.app[CANDIDATES].review, candidate_id, intent, accept, staff.username, now, request.app[INTENTS])
+        status = await blocking(request.app[CANDIDATES].review, candidate_id, intent, accept, staff.username, now, request.app[INTENTS])
     except ReviewError as exc:
         raise web.HTTPFound(f"/training?error={quote(str(exc))}") from None
-    await _db(lambda: request.app[SESSIONS].audit(staff, "candidate_review", f"candidate:{candidate_id}", now, status=status, intent=intent))
+    await blocking(lambda: request.app[SESSIONS].audit(staff, "candidate_review", f"candidate:{candidate_id}", now, status=status, intent=intent))
     raise web.HTTPFound(f"/training?notice={quote(status)}")
 
 
@@ -367,25 +362,25 @@ async def add_from_conversation(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     staff, now = request["console"].staff, request.app[NOW]()
     handoff_id = int(request.match_info["handoff_id"])
-    case = await _db(_desk(request).handoffs.get, handoff_id)
+    case = await blocking(_desk(request).handoffs.get, handoff_id)
     back = f"/training/conversations/{handoff_id}"
     provenance = {"conversation_id": case.sender_id, "handoff_id": handoff_id, "file": "console"}
     try:
-        added = await _db(
+        added = await blocking(
             request.app[CANDIDATES].add_reviewed, str(form.get("text", "")), str(form.get("intent", "")), provenance,
             staff.username, now, request.app[INTENTS],
         )
     except ReviewError as exc:
         raise web.HTTPFound(f"{back}?error={quote(str(exc))}") from None
     if added:
-        await _db(lambda: request.app[SESSIONS].audit(staff, "candidate_add", f"handoff:{handoff_id}", now, intent=form.get("intent")))
+        await blocking(lambda: request.app[SESSIONS].audit(staff, "candidate_add", f"handoff:{handoff_id}", now, intent=form.get("intent")))
     raise web.HTTPFound(f"{back}?notice={quote('已加入训练数据' if added else '训练数据里已经有这句话')}")
 
 
 async def segments_page(request: web.Request) -> web.Response:
     archive = request.app[ARCHIVE]
-    found = await _db(archive.profiles, request.app[NOW]())
-    names = await _db(archive.names)
+    found = await blocking(archive.profiles, request.app[NOW]())
+    names = await blocking(archive.names)
     counted = sizes(found)
     tiers = [t.name for t in archive.rules.tiers]
     watch = sorted((p for p in found if p.at_risk or p.lifecycle == "沉睡"), key=lambda p: p.monetary, reverse=True)[:50]
@@ -406,12 +401,12 @@ def _registry() -> ModelRegistry:
 
 
 async def models_page(request: web.Request) -> web.Response:
-    return render(request, "models.html", entries=await _db(lambda: _registry().entries()))
+    return render(request, "models.html", entries=await blocking(lambda: _registry().entries()))
 
 
 async def model_report(request: web.Request) -> web.Response:
     registry = _registry()
-    entry = await _db(registry.find, request.match_info["model_id"])
+    entry = await blocking(registry.find, request.match_info["model_id"])
     report_file = registry.folder / request.match_info["model_id"] / "report.json"
     if entry is None or not report_file.exists():
         return render(request, "error.html", status=404, heading="找不到这个模型", message="它不在登记簿里，或还没有评估报告。")
@@ -436,7 +431,7 @@ async def staff_page(request: web.Request) -> web.Response:
     refused = _admin_only(request)
     if refused is not None:
         return refused
-    return render(request, "staff.html", users=await _db(request.app[ACCOUNTS].list_users))
+    return render(request, "staff.html", users=await blocking(request.app[ACCOUNTS].list_users))
 
 
 async def add_staff(request: web.Request) -> web.StreamResponse:
@@ -447,10 +442,10 @@ async def add_staff(request: web.Request) -> web.StreamResponse:
     admin, now = request["console"].staff, request.app[NOW]()
     username, role = str(form.get("username", "")), str(form.get("role", "agent"))
     try:
-        await _db(request.app[ACCOUNTS].create_user, username, str(form.get("display_name", "")), str(form.get("password", "")), role, now)
+        await blocking(request.app[ACCOUNTS].create_user, username, str(form.get("display_name", "")), str(form.get("password", "")), role, now)
     except AccountError as exc:
         raise web.HTTPFound(f"/admin/staff?error={quote(str(exc))}") from None
-    await _db(lambda: request.app[SESSIONS].audit(admin, "staff_add", username, now, role=role))
+    await blocking(lambda: request.app[SESSIONS].audit(admin, "staff_add", username, now, role=role))
     raise web.HTTPFound(f"/admin/staff?notice={quote(f'已创建 {username}')}")
 
 
@@ -462,7 +457,7 @@ async def audit_page(request: web.Request) -> web.Response:
     refused = _admin_only(request)
     if refused is not None:
         return refused
-    rows = await _db(request.app[SESSIONS].recent_audit)
+    rows = await blocking(request.app[SESSIONS].recent_audit)
     return render(request, "audit.html", rows=rows)
 
 

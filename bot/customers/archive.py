@@ -8,14 +8,14 @@ from typing import Dict, List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from bot.complaints.service import OPEN_COMPLAINT
 from bot.crm.db import UsesCrm
-from bot.crm.models import Complaint, ComplaintStatus, Customer, Order, OrderStatus
+from bot.crm.models import Complaint, Customer, Order, OrderStatus
 from bot.customers.segments import CareRules, Profile, Purchase, load_rules, profiles
 
 #: Orders that were paid for and not cancelled: purchases.
 PURCHASED = (OrderStatus.AWAITING_SHIPMENT.value, OrderStatus.SHIPPED.value, OrderStatus.DELIVERED.value,
              OrderStatus.COMPLETED.value)
-OPEN_COMPLAINT = (ComplaintStatus.NEW.value, ComplaintStatus.IN_PROGRESS.value, ComplaintStatus.COMPENSATED.value)
 
 
 class CustomerArchive(UsesCrm):
@@ -40,9 +40,6 @@ class CustomerArchive(UsesCrm):
     def names(self) -> Dict[int, str]:
         with self.sessions() as session:
             return {cid: real or nick for cid, real, nick in session.execute(select(Customer.id, Customer.real_name, Customer.nickname))}
-
-    def profile_of(self, customer_id: int, now: datetime) -> Optional[Profile]:
-        return next((p for p in self.profiles(now) if p.customer_id == customer_id), None)
 
     def refresh_tiers(self, now: datetime) -> int:
         """Write each buyer's current tier to the CRM (what staff and the bot read); returns how many changed."""

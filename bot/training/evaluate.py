@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,10 +17,10 @@ from typing import Dict, List, Sequence, Tuple
 import yaml
 
 from bot.settings import PROJECT_ROOT
+from bot.training.importer import ENTITY_MARKUP
 from bot.training.promotion import Metrics
 
 HELDOUT = (PROJECT_ROOT / "tests" / "nlu" / "heldout.yml", PROJECT_ROOT / "tests" / "nlu" / "heldout_b.yml")
-ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 
 
 @dataclass
