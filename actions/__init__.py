@@ -3,4 +3,4 @@
 Importing the modules registers their actions with the rasa_sdk action server.
 """
 
-from actions import chitchat, orders, support  # noqa: F401
+from actions import care, chitchat, orders, support  # noqa: F401

@@ -15,6 +15,7 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Follo
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.care import CHECKIN_SLOT, care_book
 from actions.common import (
     POLICY,
     ThreadedAction,
@@ -96,6 +97,8 @@ class ActionSessionStart(ThreadedAction):
         owed = complaint_desk.awaiting_score(tracker.sender_id, now())
         if owed:
             events.append(SlotSet(FEEDBACK_SLOT, owed))
+        elif checkin := care_book.awaiting_checkin(tracker.sender_id, now()):
+            events.append(SlotSet(CHECKIN_SLOT, checkin))
         events.append(ActionExecuted("action_listen"))
         return events
 

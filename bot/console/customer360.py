@@ -7,16 +7,22 @@ reveals them on purpose (the console logs it), sees them whole.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot import clock
 from bot.aftersales import stages
 from bot.aftersales.service import AftersalesService, RequestView
+from bot.care.book import CareBook
+from bot.care.job import KIND_LABELS
+from bot.complaints.service import OPEN_COMPLAINT
 from bot.console.api import complaint_json
 from bot.crm.db import UsesCrm
 from bot.crm.models import Complaint, Customer, Order, Shipment
+from bot.customers.archive import CustomerArchive
 from bot.policy.model import Policy
 
 ORDERS_SHOWN = 8
@@ -50,14 +56,22 @@ class Customer360:
     returns: List[Dict[str, Any]] = field(default_factory=list)
     complaints: List[Dict[str, Any]] = field(default_factory=list)
     revealed: bool = False
+    lifecycle: str = ""
+    rfm: str = ""
+    risk: List[str] = field(default_factory=list)  # why the buyer is at risk, in words
+    satisfaction: List[Dict[str, Any]] = field(default_factory=list)  # every 1–5 score, newest first
+    opted_out: str = ""  # when and in what words the buyer turned proactive messages off
+    care: List[Dict[str, Any]] = field(default_factory=list)  # the latest proactive messages
 
 
 class CustomerFile(UsesCrm):
     def __init__(self, policy: Policy, sessions: Optional[sessionmaker] = None):
         super().__init__(sessions)
         self.aftersales = AftersalesService(policy, sessions)
+        self.archive = CustomerArchive(sessions=sessions)
+        self.care = CareBook(sessions)
 
-    def load(self, customer_id: int, reveal: bool) -> Optional[Customer360]:
+    def load(self, customer_id: int, reveal: bool, now: Optional[datetime] = None) -> Optional[Customer360]:
         phone = (lambda text: text or "") if reveal else mask_phone
         place = (lambda text: text or "") if reveal else mask_address
         with self.sessions() as session:
@@ -92,8 +106,53 @@ class CustomerFile(UsesCrm):
                 select(Complaint).where(Complaint.customer_id == customer_id).order_by(Complaint.created_at.desc()).limit(10)
             ).scalars()
             view.complaints = [complaint_json(c) for c in complaints]
+            view.satisfaction = satisfaction_history(session, customer_id)
+            if customer.care_opted_out_at:
+                view.opted_out = f"{customer.care_opted_out_at:%Y-%m-%d %H:%M} 退订：“{customer.care_opt_out_text or ''}”"
         view.returns = [_return(r) for r in self.aftersales.requests_of(customer_id, limit=10)]
+        self._add_archive(view, now or clock.now())
+        view.care = [
+            {"kind": KIND_LABELS.get(m.kind, m.kind), "status": m.status, "at": f"{m.created_at:%m-%d %H:%M}"}
+            for m in self.care.sent_to(customer_id, limit=8)
+        ]
         return view
+
+    def _add_archive(self, view: Customer360, now: datetime) -> None:
+        """Lifecycle, RFM and why the buyer is at risk, from the customer archive (issue: customer care)."""
+        profile = self.archive.profile(view.id, now)
+        if profile is None:
+            return
+        view.tier = profile.tier
+        view.lifecycle = profile.lifecycle
+        view.rfm = "R{} F{} M{}".format(*profile.rfm) if profile.recency_days is not None else ""
+        if view.at_risk:
+            view.risk.append("回访评分偏低")
+        if any(c["status"] in OPEN_COMPLAINT for c in view.complaints):
+            view.risk.append("有未结投诉")
+        if profile.lifecycle in ("沉睡", "流失"):
+            view.risk.append(f"{profile.recency_days} 天未下单（{profile.lifecycle}）")
+        view.at_risk = bool(view.risk)
+
+
+def satisfaction_history(session: Session, customer_id: int) -> List[Dict[str, Any]]:
+    """The buyer's 1–5 scores: complaint follow-ups and delivery check-ins, newest first."""
+    scores = [
+        (at, "投诉回访", no, score)
+        for at, no, score in session.execute(
+            select(Complaint.followed_up_at, Complaint.complaint_no, Complaint.satisfaction).where(
+                Complaint.customer_id == customer_id, Complaint.satisfaction.is_not(None)
+            )
+        )
+    ] + [
+        (at, "签收回访", no, score)
+        for at, no, score in session.execute(
+            select(Order.rated_at, Order.order_no, Order.satisfaction).where(
+                Order.customer_id == customer_id, Order.satisfaction.is_not(None)
+            )
+        )
+    ]
+    scores.sort(key=lambda row: row[0] or datetime.min, reverse=True)
+    return [{"at": f"{at:%Y-%m-%d}" if at else "", "source": source, "about": about, "score": score} for at, source, about, score in scores]
 
 
 def _order(order: Order, phone: Any, place: Any) -> Dict[str, Any]:

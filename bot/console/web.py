@@ -19,6 +19,10 @@ import jinja2
 from aiohttp import web
 
 from bot.aftersales.stages import StaffAction
+from bot.care.book import CareBook
+from bot.care.job import KIND_LABELS
+from bot.care.replies import ReplyWatch
+from bot.care.rules import load_care_rules
 from bot.complaints.service import ComplaintError
 from bot.console.api import ACCOUNTS, DESK, NOW
 from bot.console.customer360 import CustomerFile
@@ -47,6 +51,8 @@ MATERIAL = web.AppKey("material", TrainingMaterialStore)
 CANDIDATES = web.AppKey("candidates", CandidateStore)
 INTENTS = web.AppKey("intents", set)
 ARCHIVE = web.AppKey("archive", CustomerArchive)
+CARE = web.AppKey("care", CareBook)
+REPLIES = web.AppKey("replies", ReplyWatch)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=jinja2.select_autoescape(["html"])
 )
@@ -141,8 +147,10 @@ def _desk(request: web.Request) -> StaffDesk:
 
 
 async def queue_page(request: web.Request) -> web.Response:
+    now = request.app[NOW]()
     cases = await blocking(_desk(request).handoffs.list_cases, OPEN_HANDOFF)
-    return render(request, "queue.html", cases=cases, now=request.app[NOW]())
+    dues = await blocking(request.app[REPLIES].waiting, now)
+    return render(request, "queue.html", cases=cases, now=now, dues=dues)
 
 
 async def conversation_page(request: web.Request, reveal: bool = False) -> web.Response:
@@ -156,7 +164,7 @@ async def conversation_page(request: web.Request, reveal: bool = False) -> web.R
     customer = None
     if case.customer_id:
         unmasked = reveal or request["console"].staff.is_admin
-        customer = await blocking(request.app[CUSTOMERS].load, case.customer_id, unmasked)
+        customer = await blocking(request.app[CUSTOMERS].load, case.customer_id, unmasked, request.app[NOW]())
     marked = await blocking(request.app[MATERIAL].is_marked, case.id)
     return render(
         request,
@@ -239,6 +247,48 @@ async def update_complaint(request: web.Request) -> web.StreamResponse:
     detail = {"status": status, "compensation": compensation, "resolution": resolution}
     await blocking(lambda: request.app[SESSIONS].audit(staff, "complaint_update", complaint_no, now, **detail))
     raise web.HTTPFound(f"{_back(form)}?notice={quote(f'投诉 {complaint_no} 已更新为 {status}')}")
+
+
+async def opt_in(request: web.Request) -> web.StreamResponse:
+    """The buyer asked staff to hear from the shop again (they had replied 退订)."""
+    form = await request.post()
+    staff, now, customer_id = request["console"].staff, request.app[NOW](), int(request.match_info["customer_id"])
+    await blocking(request.app[CARE].opt_in, customer_id)
+    await blocking(lambda: request.app[SESSIONS].audit(staff, "care_opt_in", f"customer:{customer_id}", now))
+    raise web.HTTPFound(f"{_back(form)}?notice={quote('已恢复该买家的主动消息')}")
+
+
+async def care_page(request: web.Request) -> web.Response:
+    """回复时效与待办: buyers waiting on staff against the reply standard, and follow-up tasks (stalled parcels)."""
+    now = request.app[NOW]()
+    dues = await blocking(request.app[REPLIES].waiting, now)
+    cases = {case.id: case for case in await blocking(_desk(request).handoffs.list_cases, OPEN_HANDOFF)}
+    waiting = sorted((d for d in dues.values() if d.handoff_id in cases), key=lambda d: d.due_at)
+    tasks = await blocking(request.app[CARE].tasks, True, 100)
+    return render(
+        request,
+        "care.html",
+        now=now,
+        waiting=waiting,
+        cases=cases,
+        overdue=sum(d.overdue for d in waiting),
+        tasks=tasks,
+        open_tasks=sum(t.status == "待处理" for t in tasks),
+        week=await blocking(request.app[CARE].week_counts, now),
+        kind_labels=KIND_LABELS,
+    )
+
+
+async def complete_task(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    staff, now, task_id = request["console"].staff, request.app[NOW](), int(request.match_info["task_id"])
+    note = str(form.get("note", "")).strip()[:500]
+    try:
+        task = await blocking(request.app[CARE].complete_task, task_id, staff.username, note, now)
+    except KeyError:
+        raise web.HTTPFound(f"/care?error={quote(f'没有待办 #{task_id}')}") from None
+    await blocking(lambda: request.app[SESSIONS].audit(staff, "task_done", f"task:{task_id}", now, note=note))
+    raise web.HTTPFound(f"/care?notice={quote(f'待办已完成：{task.title}')}")
 
 
 async def transcript_fragment(request: web.Request) -> web.Response:
@@ -464,11 +514,14 @@ async def audit_page(request: web.Request) -> web.Response:
 def add_pages(app: web.Application) -> None:
     """The pages; the desk, accounts and clock are the ones the staff API uses (``bot.console.api`` keys)."""
     app[SESSIONS] = StaffSessions()
-    app[CUSTOMERS] = CustomerFile(load_policy())
+    policy = load_policy()
+    app[CUSTOMERS] = CustomerFile(policy)
     app[FIGURES] = DashboardFigures()
     app[MATERIAL] = TrainingMaterialStore()
     app[CANDIDATES] = CandidateStore()
     app[ARCHIVE] = CustomerArchive()
+    app[CARE] = CareBook()
+    app[REPLIES] = ReplyWatch(policy.service_hours, load_care_rules())
     app[INTENTS] = domain_intents()
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)
@@ -489,6 +542,9 @@ def add_pages(app: web.Application) -> None:
     app.router.add_get(r"/training/conversations/{handoff_id:\d+}", training_conversation)
     app.router.add_post(r"/training/conversations/{handoff_id:\d+}/add", add_from_conversation)
     app.router.add_get("/segments", segments_page)
+    app.router.add_get("/care", care_page)
+    app.router.add_post(r"/care/tasks/{task_id:\d+}/done", complete_task)
+    app.router.add_post(r"/customers/{customer_id:\d+}/opt-in", opt_in)
     app.router.add_get("/models", models_page)
     app.router.add_get(r"/models/{model_id:\d{8}-\d{6}}", model_report)
     app.router.add_get(r"/models/{model_id:\d{8}-\d{6}}/confusion.png", model_confusion)

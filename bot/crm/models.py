@@ -131,6 +131,8 @@ class Customer(Base):
     source: Mapped[Optional[str]] = Column(String(32))  # 来源: 搜索, 直播, 老客推荐 …
     tier: Mapped[str] = Column(String(16), nullable=False, default="普通")
     at_risk_since: Mapped[Optional[datetime]] = Column(DateTime)  # set by a 3–4 satisfaction score
+    care_opted_out_at: Mapped[Optional[datetime]] = Column(DateTime)  # 退订: no proactive messages from then on
+    care_opt_out_text: Mapped[Optional[str]] = Column(String(200))  # the buyer's own words
     note: Mapped[Optional[str]] = Column(Text)
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
 
@@ -246,6 +248,8 @@ class Order(Base):
     cancelled_at: Mapped[Optional[datetime]] = Column(DateTime)
     cancel_reason: Mapped[Optional[str]] = Column(String(200))
     urge_count: Mapped[int] = Column(Integer, nullable=False, default=0)
+    satisfaction: Mapped[Optional[int]] = Column(Integer)  # the buyer's 1–5 answer to the delivery check-in
+    rated_at: Mapped[Optional[datetime]] = Column(DateTime)
     last_urged_at: Mapped[Optional[datetime]] = Column(DateTime)
 
     customer: Mapped[Customer] = relationship("Customer", back_populates="orders")
@@ -555,3 +559,41 @@ class NluCandidate(Base):
     imported_at: Mapped[datetime] = Column(DateTime, nullable=False)
     reviewed_by: Mapped[Optional[str]] = Column(String(32))
     reviewed_at: Mapped[Optional[datetime]] = Column(DateTime)
+
+
+class CareMessage(Base):
+    """A proactive message for one event (a dispatch, a stall, a birthday …); the unique key makes it once only."""
+
+    __tablename__ = "care_messages"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    event_key: Mapped[str] = Column(String(96), unique=True, nullable=False)  # e.g. shipped:412, birthday:37:2026
+    kind: Mapped[str] = Column(String(24), nullable=False)
+    customer_id: Mapped[int] = Column(ForeignKey("customers.id"), nullable=False, index=True)
+    order_id: Mapped[Optional[int]] = Column(ForeignKey("orders.id"))
+    sender_id: Mapped[str] = Column(String(128), nullable=False)
+    response: Mapped[str] = Column(String(64), nullable=False)  # the domain.yml response the bot says
+    placeholders: Mapped[dict] = Column(JSON, nullable=False, default=dict)  # what fills its {placeholders}
+    status: Mapped[str] = Column(String(8), nullable=False)  # 发送中 / 已发送 / 发送失败
+    outbound_id: Mapped[Optional[int]] = Column(ForeignKey("outbound_messages.id"))
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
+
+
+class StaffTask(Base):
+    """Work for staff that no buyer is waiting in a chat for: e.g. chase the courier about a stalled parcel."""
+
+    __tablename__ = "staff_tasks"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    event_key: Mapped[str] = Column(String(96), unique=True, nullable=False)
+    kind: Mapped[str] = Column(String(24), nullable=False)
+    customer_id: Mapped[Optional[int]] = Column(ForeignKey("customers.id"), index=True)
+    order_id: Mapped[Optional[int]] = Column(ForeignKey("orders.id"))
+    title: Mapped[str] = Column(String(200), nullable=False)
+    detail: Mapped[dict] = Column(JSON, nullable=False, default=dict)
+    status: Mapped[str] = Column(String(8), nullable=False)  # 待处理 / 已完成
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    due_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    done_at: Mapped[Optional[datetime]] = Column(DateTime)
+    done_by: Mapped[Optional[str]] = Column(String(32))
+    note: Mapped[Optional[str]] = Column(Text)

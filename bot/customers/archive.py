@@ -37,6 +37,10 @@ class CustomerArchive(UsesCrm):
                 at_risk[cid] = True
         return profiles(histories, at_risk, now, self.rules)
 
+    def profile(self, customer_id: int, now: datetime) -> Optional[Profile]:
+        """One buyer's profile; RFM scores are ranks among all buyers, so all are computed."""
+        return next((p for p in self.profiles(now) if p.customer_id == customer_id), None)
+
     def names(self) -> Dict[int, str]:
         with self.sessions() as session:
             return {cid: real or nick for cid, real, nick in session.execute(select(Customer.id, Customer.real_name, Customer.nickname))}

@@ -61,6 +61,7 @@ class Profile:
     monetary: Decimal
     rfm: Tuple[int, int, int] = (0, 0, 0)
     at_risk: bool = False
+    last_purchase: Optional[datetime] = None
 
 
 def load_rules(path: Path = CARE_FILE) -> CareRules:
@@ -139,6 +140,7 @@ def profiles(
                 frequency=len(recent),
                 monetary=sum((p.amount for p in recent), Decimal("0")),
                 at_risk=at_risk.get(customer_id, False),
+                last_purchase=last,
             )
         )
     buyers = [p for p in result if p.recency_days is not None]

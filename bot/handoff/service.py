@@ -26,6 +26,7 @@ REASONS = {
     "complaint": "投诉",
     "beyond_policy": "超出售后政策",
     "complaint_reopened": "回访不满意",
+    "low_satisfaction": "签收回访不满意",
     "technical_fault": "系统故障",
 }
 

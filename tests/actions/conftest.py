@@ -22,6 +22,7 @@ MATCHER = CatalogMatcher(read_lexicon())
 @pytest.fixture()
 def crm(seeded_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point every service the actions use at the seeded test database, at the seed's 'now'."""
+    import actions.care
     import actions.common
     import actions.returns
     import actions.support
@@ -30,7 +31,7 @@ def crm(seeded_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("DATABASE_URL", seeded_db_url)
     monkeypatch.setattr(actions.common.orders, "_sessions", session_factory(seeded_db_url))
     monkeypatch.setattr(actions.returns.aftersales, "_sessions", session_factory(seeded_db_url))
-    for service in (actions.support.complaints, actions.support.complaint_desk, actions.support.handoffs):
+    for service in (actions.support.complaints, actions.support.complaint_desk, actions.support.handoffs, actions.care.care_book):
         monkeypatch.setattr(service, "_sessions", session_factory(seeded_db_url))
     with clock.frozen(AS_OF):
         yield seeded_db_url

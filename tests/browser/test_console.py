@@ -20,13 +20,16 @@ BUYER = "tb_u00180"
 
 
 def wait(browser, seconds: float = 15) -> WebDriverWait:  # type: ignore[no-untyped-def]
-    return WebDriverWait(browser, seconds)
+    """A wait that looks again when the page replaced the element it was reading (a form post's redirect, the
+    queue's reload, live polling): Chromium then reports a stale element or 'node does not belong to the
+    document', and neither means the condition failed."""
+    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException, WebDriverException))
 
 
 def fresh(browser, action):  # type: ignore[no-untyped-def]
     """``action`` on elements looked up anew, retried when the page replaced them meanwhile (reload, polling)."""
     retrying = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException, WebDriverException))
-    return retrying.until(lambda _: action() or True)
+    return retrying.until(lambda _: (action(),))[0]
 
 
 def test_staff_take_read_reply_and_hand_back(
@@ -53,10 +56,16 @@ def test_staff_take_read_reply_and_hand_back(
     fresh(browser, lambda: browser.find_element(By.CSS_SELECTOR, f"{row} button.take").click())
 
     wait(browser).until(seen.presence_of_element_located((By.ID, "transcript")))
-    transcript = browser.find_element(By.ID, "transcript")
-    waiting = transcript.find_elements(By.CSS_SELECTOR, "li.buyer.waiting")
-    assert [w.find_element(By.CLASS_NAME, "text").text for w in waiting] == ["衣服尺码不对，想问问怎么换"]
-    assert "human_handoff" in transcript.text  # staff see the intents and the bot's actions
+    waiting = fresh(
+        browser,
+        lambda: [
+            w.find_element(By.CLASS_NAME, "text").text
+            for w in browser.find_elements(By.CSS_SELECTOR, "#transcript li.buyer.waiting")
+        ],
+    )
+    assert waiting == ["衣服尺码不对，想问问怎么换"]
+    # staff see the intents and the bot's actions
+    assert "human_handoff" in fresh(browser, lambda: browser.find_element(By.ID, "transcript").text)
     browser.save_screenshot(str(screenshots / "3-conversation.png"))
 
     answer = "您好，我是客服小美～尺码不对可以免费换，请告诉我想换的尺码。"
