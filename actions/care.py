@@ -1,13 +1,14 @@
 """Proactive messages the care job asks the bot to say, the buyer's 退订, and the delivery check-in's answer.
 
 The job (``python -m bot care run``) records what to say for an event in the CRM and triggers
-``EXTERNAL_care`` with the event's key; this action says it from domain.yml, so the wording stays in
-one place and the conversation's history shows the message.
+``EXTERNAL_care`` (``EXTERNAL_care_checkin`` for a delivery check-in, which then waits for a score)
+with the event's key; the action says it from domain.yml, so the wording stays in one place and the
+conversation's history shows the message.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -17,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import ThreadedAction, first_entity, latest_intent, latest_text, now
 from bot.care.book import CareBook
 from bot.complaints.followup import read_rating
+from bot.crm.models import CareMessage
 
 care_book = CareBook()
 
@@ -24,20 +26,35 @@ CHECKIN_SLOT = "feedback_order"
 
 
 class ActionCareMessage(ThreadedAction):
-    """Say the proactive message the care job recorded for this event; a check-in then waits for a 1–5 answer."""
+    """Say the proactive message the care job recorded for this event (EXTERNAL_care)."""
 
     def name(self) -> Text:
         return "action_care_message"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        self.say(dispatcher, tracker)
+        return []
+
+    @staticmethod
+    def say(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[CareMessage]:
         key = first_entity(tracker, "care_event")
         message = care_book.message(key) if key else None
+        if message is not None:  # nothing recorded under that key: say nothing rather than something wrong
+            dispatcher.utter_message(response=message.response, **message.placeholders)
+        return message
+
+
+class ActionCareCheckin(ThreadedAction):
+    """The delivery check-in (EXTERNAL_care_checkin): said like any proactive message, then waits for 1–5."""
+
+    def name(self) -> Text:
+        return "action_care_checkin"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        message = ActionCareMessage.say(dispatcher, tracker)
         if message is None:
-            return []  # nothing recorded under that key: say nothing rather than something wrong
-        dispatcher.utter_message(response=message.response, **message.placeholders)
-        if message.kind == "checkin":
-            return [SlotSet(CHECKIN_SLOT, message.placeholders.get("order_no"))]
-        return []
+            return []
+        return [SlotSet(CHECKIN_SLOT, message.placeholders.get("order_no"))]
 
 
 class ActionOptOut(ThreadedAction):

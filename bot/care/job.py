@@ -28,6 +28,7 @@ from bot.settings import PROJECT_ROOT
 
 #: The external events the domain answers (data/rules.yml).
 CARE_INTENT = "EXTERNAL_care"
+CHECKIN_INTENT = "EXTERNAL_care_checkin"  # the same, and the bot then waits for a 1–5 answer
 COMPLAINT_RESOLVED = "EXTERNAL_complaint_resolved"
 OUTBOX_KIND = "care"
 SENT_LABEL, FAILED_LABEL = "sent", "failed"
@@ -47,7 +48,8 @@ class BotSpeaker:
     async def say(self, event: CareEvent) -> List[Dict[str, Any]]:
         if event.kind == "complaint_followup":
             return await self.rasa.trigger(event.sender_id, COMPLAINT_RESOLVED, {"complaint_no": event.extra["complaint_no"]})
-        return await self.rasa.trigger(event.sender_id, CARE_INTENT, {"care_event": event.key})
+        intent = CHECKIN_INTENT if event.kind == "checkin" else CARE_INTENT
+        return await self.rasa.trigger(event.sender_id, intent, {"care_event": event.key})
 
 
 class DomainPreview:
