@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
+import time
 from datetime import datetime
 
 
@@ -19,6 +21,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     run.add_argument("--dry-run", action="store_true", help="只列出会发什么、为什么，不发送也不建待办")
     run.add_argument("--at", help="按这个时间计算（ISO 格式，默认现在；用于预览）")
     run.add_argument("--buyer", action="append", help="只处理这个买家的会话（sender id，可重复）")
+    run.add_argument("--every", type=float, metavar="MINUTES", help="不退出，每隔这么多分钟运行一次（serve 在设置 CARE_EVERY_MINUTES 时这样启动）")
     run.add_argument("--quiet", action="store_true", help="不列出不发送的事件，只列出发送的和合计")
     run.set_defaults(func=_run)
 
@@ -46,6 +49,12 @@ def _run(args: argparse.Namespace) -> int:
         now=(lambda: at) if at else clock.now,
         buyers=set(args.buyer) if args.buyer else None,
     )
-    run = asyncio.run(job.run(dry_run=args.dry_run))
-    print(report(run, verbose=not args.quiet))
-    return 0
+    if not args.every:
+        print(report(asyncio.run(job.run(dry_run=args.dry_run)), verbose=not args.quiet))
+        return 0
+    while True:  # the scheduler `serve` starts: a failed run is reported, the next one tries again
+        try:
+            print(report(asyncio.run(job.run(dry_run=args.dry_run)), verbose=not args.quiet), flush=True)
+        except Exception as exc:  # noqa: BLE001 - e.g. the database briefly unreachable
+            print(f"主动关怀运行失败：{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        time.sleep(args.every * 60)

@@ -183,8 +183,12 @@ def serve() -> int:
         **demo_platform_env(settings),
         **webhook_secret_env(),
     )
+    commands = server_commands(settings, endpoints, model)
+    every = os.environ.get("CARE_EVERY_MINUTES", "")
+    if every and float(every) > 0:  # the proactive-message job on a schedule (else: cron, see the README)
+        commands["care"] = [sys.executable, "-m", "bot", "care", "run", "--quiet", "--every", every]
     processes: Dict[str, subprocess.Popen] = {}
-    for name, command in server_commands(settings, endpoints, model).items():
+    for name, command in commands.items():
         processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
     print(
         f"小二启动中：Rasa http://127.0.0.1:{settings.rasa_port} ，动作服务器 :{settings.action_port} ，"

@@ -8,6 +8,7 @@ messaging platform's send API is a local stand-in that records what it gets.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, List
@@ -81,5 +82,7 @@ def variations(response: str) -> List[str]:
 
 
 def said(reply: str, response: str) -> bool:
-    """True when ``reply`` is one of ``response``'s variations (text before the first placeholder matched)."""
-    return any(variant.split("{")[0] in reply for variant in variations(response))
+    """True when ``reply`` holds one of ``response``'s variations: every fixed piece between its placeholders."""
+    return any(
+        all(piece in reply for piece in re.split(r"\{[^}]*\}", variant) if piece) for variant in variations(response)
+    )
