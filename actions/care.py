@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ThreadedAction, first_entity, latest_intent, latest_text, now
+from actions.common import ThreadedAction, first_entity, latest_text, now, score_not_given
 from bot.care.book import CareBook
 from bot.complaints.followup import read_rating
 from bot.crm.models import CareMessage
@@ -88,12 +88,8 @@ class ActionRecordCheckin(ThreadedAction):
         order_no = tracker.get_slot(CHECKIN_SLOT)
         events: List[EventType] = [SlotSet(CHECKIN_SLOT, None)]
         score = read_rating(latest_text(tracker))
-        intent = latest_intent(tracker)
         if not order_no or score is None:
-            if intent == "complain":
-                return [*events, FollowupAction("action_escalate_complaint")]
-            dispatcher.utter_message(response="utter_checkin_glad" if intent in ("affirm", "thank") else "utter_satisfaction_skipped")
-            return events
+            return score_not_given(dispatcher, tracker, events, glad_response="utter_checkin_glad")
         result = care_book.record_checkin(order_no, score, now())
         if result.outcome == "content":
             dispatcher.utter_message(response="utter_checkin_thanks", score=score)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -69,3 +70,15 @@ class ThreadedAction(Action, abc.ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         work: Callable[[], List[Dict[Text, Any]]] = lambda: self.handle(dispatcher, tracker, domain)  # noqa: E731
         return await asyncio.get_running_loop().run_in_executor(None, work)
+
+
+def score_not_given(dispatcher: CollectingDispatcher, tracker: Tracker, events: List[Dict[Text, Any]],
+                    glad_response: Optional[str] = None) -> List[Dict[Text, Any]]:
+    """A 1–5 question answered without a score: a complaint is recorded as one (the buyer is still unhappy),
+    a kind word gets ``glad_response`` when given, anything else is let go. No score is ever guessed."""
+    intent = latest_intent(tracker)
+    if intent == "complain":
+        return [*events, FollowupAction("action_escalate_complaint")]
+    kind = glad_response is not None and intent in ("affirm", "thank")
+    dispatcher.utter_message(response=glad_response if kind else "utter_satisfaction_skipped")
+    return events

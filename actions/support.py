@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, FollowupAction, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -25,6 +25,7 @@ from actions.common import (
     now,
     orders,
     recent_user_messages,
+    score_not_given,
 )
 from bot.complaints.classifier import warm_up
 from bot.complaints.followup import read_rating
@@ -208,10 +209,7 @@ class ActionRecordSatisfaction(ThreadedAction):
         events: List[EventType] = [SlotSet(FEEDBACK_SLOT, None)]
         score = read_rating(latest_text(tracker))
         if not complaint_no or score is None:
-            if latest_intent(tracker) == "complain":
-                return [*events, FollowupAction("action_escalate_complaint")]  # still unhappy: a complaint in their words
-            dispatcher.utter_message(response="utter_satisfaction_skipped")
-            return events
+            return score_not_given(dispatcher, tracker, events)
         moment = now()
         result = complaint_desk.record_score(complaint_no, score, moment)
         if result.outcome == "content":

@@ -84,6 +84,7 @@ class CareRun:
     dry_run: bool
     planned: List[Planned] = field(default_factory=list)
     already_sent: int = 0
+    tiers_changed: int = 0
 
     def count(self, outcome: str) -> int:
         return sum(p.outcome == outcome for p in self.planned)
@@ -144,6 +145,7 @@ class CareJob:
         run.dry_run = dry_run
         if dry_run:
             return run
+        run.tiers_changed = self.archive.refresh_tiers(now)  # the archive kept current as time passes
         for planned in run.planned:
             event = planned.event
             if event.task and not self.book.task_exists(event.key):
@@ -204,4 +206,6 @@ def report(run: CareRun, verbose: bool = True) -> str:
     counts = {label: run.count(outcome) for outcome, label in OUTCOME_LABELS.items() if run.count(outcome)}
     summary = "，".join(f"{label} {n}" for label, n in counts.items()) or "没有需要发送的消息"
     lines.append(f"合计：{summary}；以前已发过 {run.already_sent}；新建员工待办 {run.tasks_opened}")
+    if run.tiers_changed:
+        lines.append(f"会员等级更新 {run.tiers_changed} 位")
     return "\n".join(lines)
