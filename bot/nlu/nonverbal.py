@@ -8,13 +8,19 @@ nothing but an order number, phone or RMA number is an answer (inform): the
 character n-grams of sixteen digits once looked most like "886" (goodbye).
 So is a bare small number ("2", "3件", "5分"): the answer to "which one",
 "how many" or "what score".
+
+Keyboard mash with words in it ("萨达萨达阿萨德") is the same problem in another form: not one of
+its jieba words occurs in the training data, so the classifier's word features are empty and its
+answer is a bias, seen as affirm at 0.61. Such a message (no known word, no entity found) is
+nlu_fallback too; the vocabulary is learnt from the training data and stored in the model.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
 from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN, RMA_PATTERN
 
@@ -51,6 +57,12 @@ def is_bare_identifier(text: str) -> bool:
 SMALL_NUMBER = re.compile(r"^\s*(?!88\b|66\b)[0-9]{1,2}\s*(?:个|件|分|星|双|条|号)?\s*[。.!！~～]*\s*$")
 
 
+def unknown_words_only(words: List[str], vocabulary: Set[str]) -> bool:
+    """True when the message has words and none of them occurs in the training data."""
+    wordy = [w.lower() for w in words if has_words(w)]
+    return bool(wordy) and bool(vocabulary) and not any(w in vocabulary for w in wordy)
+
+
 def classify_nonverbal(text: Optional[str]) -> Optional[str]:
     """The intent of a message without words (or of a bare identifier), or None when it has words to classify."""
     text = (text or "").strip()
@@ -71,25 +83,68 @@ try:
     from rasa.engine.storage.resource import Resource
     from rasa.engine.storage.storage import ModelStorage
     from rasa.nlu.classifiers.classifier import IntentClassifier
-    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+    from rasa.nlu.constants import TOKENS_NAMES
+    from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
     from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
 except ImportError:  # pragma: no cover
     pass
 else:
 
-    @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+    @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
     class NonVerbalClassifier(GraphComponent, IntentClassifier):
-        """Overrides the predicted intent of messages without words (see module docstring)."""
+        """Overrides the predicted intent of messages without words or without a known word (module docstring)."""
+
+        VOCABULARY_FILE = "vocabulary.json"
+
+        def __init__(self, model_storage: ModelStorage, resource: Resource, vocabulary: Optional[Set[str]] = None):
+            self._model_storage = model_storage
+            self._resource = resource
+            self.vocabulary = vocabulary or set()
 
         @classmethod
         def create(
             cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
         ) -> "NonVerbalClassifier":
-            return cls()
+            return cls(model_storage, resource)
+
+        def train(self, training_data: TrainingData) -> Resource:
+            """Remember every word (jieba token) of the training examples."""
+            self.vocabulary = {
+                token.text.lower()
+                for example in training_data.intent_examples
+                for token in example.get(TOKENS_NAMES[TEXT]) or []
+            }
+            with self._model_storage.write_to(self._resource) as directory:
+                (directory / self.VOCABULARY_FILE).write_text(json.dumps(sorted(self.vocabulary), ensure_ascii=False), encoding="utf-8")
+            return self._resource
+
+        @classmethod
+        def load(
+            cls,
+            config: Dict[Text, Any],
+            model_storage: ModelStorage,
+            resource: Resource,
+            execution_context: ExecutionContext,
+            **kwargs: Any,
+        ) -> "NonVerbalClassifier":
+            try:
+                with model_storage.read_from(resource) as directory:
+                    vocabulary = set(json.loads((directory / cls.VOCABULARY_FILE).read_text(encoding="utf-8")))
+            except (ValueError, FileNotFoundError):
+                vocabulary = set()
+            return cls(model_storage, resource, vocabulary)
+
+        def intent_of(self, message: Message) -> Optional[str]:
+            intent = classify_nonverbal(message.get(TEXT))
+            if intent is not None or message.get(ENTITIES):
+                return intent
+            words = [token.text for token in message.get(TOKENS_NAMES[TEXT]) or []]
+            return "nlu_fallback" if unknown_words_only(words, self.vocabulary) else None
 
         def process(self, messages: List[Message]) -> List[Message]:
             for message in messages:
-                intent = classify_nonverbal(message.get(TEXT))
+                intent = self.intent_of(message)
                 if intent is None:
                     continue
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.nlu.nonverbal import classify_nonverbal
+from bot.nlu.nonverbal import classify_nonverbal, unknown_words_only
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,25 @@ def test_a_bare_small_number_answers_the_question_asked(text: str) -> None:
 @pytest.mark.parametrize("text", ["88", "66", "666", "520", "5分吧", "2件退货"])
 def test_chat_slang_and_numbers_with_words_are_left_to_the_model(text: str) -> None:
     assert classify_nonverbal(text) is None
+
+
+VOCABULARY = {"在", "吗", "发送", "退订", "hello"}
+
+
+@pytest.mark.parametrize(
+    ("words", "unknown"),
+    [
+        (["萨达萨达", "阿萨德"], True),  # keyboard mash: no word the classifier has ever seen
+        (["阿斯顿", "发送到", "发"], True),
+        (["阿斯顿", "发送"], False),  # one known word: the classifier has something to go on
+        (["在", "吗"], False),
+        (["Hello"], False),  # compared in lower case
+        (["？", "！"], False),  # no words at all: the rule above decides
+    ],
+)
+def test_a_message_of_unknown_words_only(words: list, unknown: bool) -> None:
+    assert unknown_words_only(words, VOCABULARY) is unknown
+
+
+def test_without_a_vocabulary_nothing_is_unknown() -> None:
+    assert not unknown_words_only(["萨达萨达"], set())  # a model trained before the vocabulary was kept
