@@ -23,7 +23,7 @@ from bot.care.policy import SEND, SKIP, WAIT, decide
 from bot.care.rules import KINDS, CareRules, load_care_rules
 from bot.channels.outbox import Delivery, Outbox
 from bot.customers.archive import CustomerArchive
-from bot.handoff.rasa_client import RasaClient
+from bot.handoff.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import PROJECT_ROOT
 
 #: The external events the domain answers (data/rules.yml).
@@ -146,35 +146,45 @@ class CareJob:
         if dry_run:
             return run
         run.tiers_changed = self.archive.refresh_tiers(now)  # the archive kept current as time passes
+        unreachable = ""
         for planned in run.planned:
             event = planned.event
             if event.task and not self.book.task_exists(event.key):
                 planned.task_opened = self.book.open_task(event, event.task, now)
-            if planned.outcome == SEND:
-                await self._send(planned, now)
+            if planned.outcome != SEND:
+                continue
+            if unreachable:  # one failed call is enough to know: the rest wait for the next run
+                planned.outcome, planned.reason = WAIT, unreachable
+                continue
+            unreachable = await self._send(planned, now)
         return run
 
-    async def _send(self, planned: Planned, now: datetime) -> None:
+    async def _send(self, planned: Planned, now: datetime) -> str:
+        """Claim, let the bot say it, push it; returns why the bot cannot be reached, or ''."""
         event = planned.event
         claimed = self.book.claim(event, now)
         if claimed is None:
             planned.outcome, planned.reason = SKIP, "另一次运行已发送"
-            return
+            return ""
         try:
             messages = await self.speaker.say(event)
-        except Exception as exc:  # noqa: BLE001 - the bot unreachable must not stop the other buyers' messages
+        except RasaUnavailable as exc:
             self.book.release(claimed)
             planned.outcome, planned.reason = WAIT, f"机器人暂时无法发言（{exc}），下次运行再发"
-            return
+            return planned.reason
+        except BaseException:
+            self.book.release(claimed)  # nothing was said: the event stays for the next run
+            raise
         if not messages:
             self.book.release(claimed)
             planned.outcome, planned.reason = WAIT, "机器人在这个会话里没有发言（可能正由人工接待），下次运行再发"
-            return
+            return ""
         planned.text = "\n".join(m.get("text") or "" for m in messages)
         delivery: Delivery = await self.outbox.send(event.sender_id, messages, kind=OUTBOX_KIND, author="bot")
         self.book.settle(claimed, delivery.delivered, delivery.id)
         planned.outcome = SENT_LABEL if delivery.delivered else FAILED_LABEL
         planned.reason = "" if delivery.delivered else f"未送达：{delivery.error}（员工后台可重新发送）"
+        return ""
 
 
 KIND_LABELS = {

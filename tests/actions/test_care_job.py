@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.care.book import SENT, CareBook
 from bot.care.events import EventFinder
-from bot.care.job import CareJob, DomainPreview, report
+from bot.care.job import BotSpeaker, CareJob, DomainPreview, report
 from bot.care.policy import SEND, SKIP, WAIT
 from bot.care.rules import CareRules, load_care_rules
 from bot.channels.outbox import Outbox
@@ -25,6 +25,7 @@ from bot.complaints.service import ComplaintService
 from bot.crm.db import session_factory
 from bot.crm.models import CareMessage, Customer, Handoff, OutboundMessage, StaffTask
 from bot.customers.archive import CustomerArchive
+from bot.handoff.rasa_client import RasaClient
 from bot.policy.model import load_policy
 from tests.conftest import AS_OF
 
@@ -195,6 +196,20 @@ async def test_festival_greetings_reach_every_live_buyer_once_a_year(crm: str, s
     assert all("国庆节快乐" in p.text or "国庆节到了" in p.text for p in greetings)
     ordinary_day = datetime(2026, 10, 12, 10, 0)
     assert not [p for p in care_job(crm, standin, ordinary_day).plan(ordinary_day).planned if p.event.kind == "festival"]
+
+
+async def test_with_the_bot_down_nothing_is_claimed_and_the_next_run_sends(crm: str, standin: PlatformStandIn) -> None:
+    buyers = quiet_buyers(crm, standin, 2)
+    give_birthday_today(crm, [cid for cid, _, _ in buyers])
+    chats = {chat for _, chat, _ in buyers}
+    down = care_job(crm, standin, AS_OF, buyers=chats)
+    down.speaker = BotSpeaker(RasaClient("http://127.0.0.1:9"))  # nothing listens there: the bot is down
+    run = await down.run()
+    assert [p.outcome for p in run.planned] == [WAIT, WAIT] and all("机器人暂时无法发言" in p.reason for p in run.planned)
+    with session_factory(crm)() as session:
+        assert session.execute(select(CareMessage).where(CareMessage.sender_id.in_(chats))).first() is None
+    back = await care_job(crm, standin, AS_OF + timedelta(minutes=5), buyers=chats).run()
+    assert back.count("sent") == 2 and all(len(received(standin, chat)) == 1 for chat in chats)
 
 
 def test_the_rules_can_be_turned_down_for_a_shop(crm: str, standin: PlatformStandIn) -> None:
