@@ -335,7 +335,7 @@ class EventFinder:
                 customer_id=p.customer_id,
                 response="utter_care_festival",
                 placeholders={"name": self._names[p.customer_id], "festival": festival},
-                why=f"{today:%m月%d日}是{festival}假期",
+                why=f"{today.month}月{today.day}日是{festival}假期",
             )
             for p in profiles
             if p.lifecycle in LIVE_BUYERS
