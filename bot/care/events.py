@@ -15,7 +15,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from bot.care.rules import FESTIVALS, CareRules
+from bot.care.rules import CareRules
 from bot.crm.models import (
     ChannelIdentity,
     Complaint,
@@ -29,6 +29,7 @@ from bot.crm.models import (
     Shipment,
 )
 from bot.customers.segments import Profile
+from bot.handoff import hours
 
 logger = logging.getLogger(__name__)
 
@@ -68,23 +69,11 @@ def items_label(names: List[str]) -> str:
 
 
 def festival_on(day: date, wanted: Iterable[str]) -> Optional[str]:
-    """The configured festival whose public holiday ``day`` is (from chinese-calendar), if any.
-
-    Working weekends in lieu carry the holiday's name too, so only real days off count.
-    """
-    import chinese_calendar
-
-    try:
-        is_holiday, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        logger.warning("chinese-calendar has no holiday data for %s; no festival greetings", day.year)
-        return None
-    if not is_holiday or not name:
-        return None
-    for festival in wanted:
-        if FESTIVALS.get(festival) == name:
-            return festival
-    return None
+    """The configured festival whose public holiday ``day`` is, if any: the shop's service calendar
+    (chinese-calendar; working weekends in lieu are not holidays; for a year the package does not
+    cover yet, the fixed-date ones — 元旦, 劳动节, 国庆节 — still count)."""
+    kind, name = hours.day_kind(day)
+    return name if kind == hours.DayKind.PUBLIC_HOLIDAY and name in set(wanted) else None
 
 
 def birthday_today(birthday: Optional[date], today: date) -> bool:

@@ -10,21 +10,14 @@ from typing import Dict, FrozenSet, Tuple
 import yaml
 
 from bot.customers.segments import CARE_FILE
+from bot.handoff.hours import HOLIDAY_NAMES
 
 #: Every kind of proactive message, in the order a run sends them (news first, marketing last), so a weekly
 #: cap is spent on what matters most to the buyer.
 KINDS = ("stalled", "shipped", "complaint_followup", "checkin", "birthday", "festival", "winback")
 
-#: Festival names staff write in care.yml → the holiday names of the chinese-calendar package.
-FESTIVALS = {
-    "元旦": "New Year's Day",
-    "春节": "Spring Festival",
-    "清明节": "Tomb-sweeping Day",
-    "劳动节": "Labour Day",
-    "端午节": "Dragon Boat Festival",
-    "中秋节": "Mid-autumn Festival",
-    "国庆节": "National Day",
-}
+#: The festivals care.yml may name: the public holidays of the shop's service calendar.
+FESTIVALS = tuple(HOLIDAY_NAMES.values())
 
 
 @dataclass(frozen=True)

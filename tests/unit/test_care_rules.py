@@ -107,9 +107,11 @@ def test_festivals_come_from_the_chinese_calendar(day: date, festival: str) -> N
     assert festival_on(day, RULES.festivals) == festival
 
 
-def test_a_working_day_in_lieu_is_not_a_festival_and_unknown_years_greet_nobody() -> None:
+def test_a_working_day_in_lieu_is_not_a_festival_and_years_without_data_keep_the_fixed_dates() -> None:
     assert festival_on(date(2026, 2, 14), RULES.festivals) is None  # a Saturday worked for the Spring Festival
-    assert festival_on(date(2099, 1, 1), RULES.festivals) is None
+    assert festival_on(date(2099, 1, 1), RULES.festivals) == "元旦"  # chinese-calendar has no 2099 yet
+    assert festival_on(date(2099, 10, 2), RULES.festivals) == "国庆节"
+    assert festival_on(date(2099, 6, 1), RULES.festivals) is None
 
 
 @pytest.mark.parametrize(
