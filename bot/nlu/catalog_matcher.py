@@ -11,7 +11,6 @@ match wins, so 短款羽绒服 beats 羽绒服).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -88,6 +87,8 @@ try:  # the Rasa component is only defined where Rasa is installed (not needed b
     from rasa.shared.nlu.constants import ENTITIES, TEXT
     from rasa.shared.nlu.training_data.message import Message
     from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.nlu.stored import read_json, write_json
 except ImportError:  # pragma: no cover
     pass
 else:
@@ -124,8 +125,7 @@ else:
         def train(self, training_data: TrainingData) -> Resource:
             path = PROJECT_ROOT / self.config["lexicon_path"]
             self.lexicon = read_lexicon(path)
-            with self._model_storage.write_to(self._resource) as directory:
-                (directory / self.LEXICON_FILE).write_text(json.dumps(self.lexicon, ensure_ascii=False), encoding="utf-8")
+            write_json(self._model_storage, self._resource, self.LEXICON_FILE, self.lexicon)
             return self._resource
 
         @classmethod
@@ -137,12 +137,7 @@ else:
             execution_context: ExecutionContext,
             **kwargs: Any,
         ) -> "CatalogEntityExtractor":
-            try:
-                with model_storage.read_from(resource) as directory:
-                    lexicon = json.loads((directory / cls.LEXICON_FILE).read_text(encoding="utf-8"))
-            except (ValueError, FileNotFoundError):
-                lexicon = {}
-            return cls(config, model_storage, resource, lexicon)
+            return cls(config, model_storage, resource, read_json(model_storage, resource, cls.LEXICON_FILE, {}))
 
         def process(self, messages: List[Message]) -> List[Message]:
             for message in messages:

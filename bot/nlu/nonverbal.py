@@ -17,7 +17,6 @@ nlu_fallback too; the vocabulary is learnt from the training data and stored in 
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from typing import Any, Dict, List, Optional, Set, Text
@@ -87,6 +86,8 @@ try:
     from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
     from rasa.shared.nlu.training_data.message import Message
     from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.nlu.stored import read_json, write_json
 except ImportError:  # pragma: no cover
     pass
 else:
@@ -115,8 +116,7 @@ else:
                 for example in training_data.intent_examples
                 for token in example.get(TOKENS_NAMES[TEXT]) or []
             }
-            with self._model_storage.write_to(self._resource) as directory:
-                (directory / self.VOCABULARY_FILE).write_text(json.dumps(sorted(self.vocabulary), ensure_ascii=False), encoding="utf-8")
+            write_json(self._model_storage, self._resource, self.VOCABULARY_FILE, sorted(self.vocabulary))
             return self._resource
 
         @classmethod
@@ -128,12 +128,7 @@ else:
             execution_context: ExecutionContext,
             **kwargs: Any,
         ) -> "NonVerbalClassifier":
-            try:
-                with model_storage.read_from(resource) as directory:
-                    vocabulary = set(json.loads((directory / cls.VOCABULARY_FILE).read_text(encoding="utf-8")))
-            except (ValueError, FileNotFoundError):
-                vocabulary = set()
-            return cls(model_storage, resource, vocabulary)
+            return cls(model_storage, resource, set(read_json(model_storage, resource, cls.VOCABULARY_FILE, [])))
 
         def intent_of(self, message: Message) -> Optional[str]:
             intent = classify_nonverbal(message.get(TEXT))
