@@ -41,7 +41,10 @@ def _run(args: argparse.Namespace) -> int:
         os.environ.setdefault(key, value)  # the same bot, platform and secret that `serve` uses
     schema.upgrade(args.database_url)
     sessions = session_factory(args.database_url)
-    at = datetime.fromisoformat(args.at) if args.at else None
+    try:
+        at = datetime.fromisoformat(args.at) if args.at else None
+    except ValueError:
+        raise ValueError(f"--at 应为 ISO 格式的时间，如 2026-10-01T10:00，实际是 {args.at!r}") from None
     job = CareJob(
         BotSpeaker(),
         Outbox(sessions=sessions),
