@@ -194,7 +194,9 @@ class ActionAskSatisfaction(ThreadedAction):
         record = complaint_desk.mark_asked(complaint_no, now())
         if record is None:
             return []
-        dispatcher.utter_message(response="utter_ask_satisfaction", complaint_no=complaint_no)
+        dispatcher.utter_message(
+            response="utter_ask_satisfaction", complaint_no=complaint_no, name=complaint_desk.buyer_name(complaint_no)
+        )
         return [SlotSet(FEEDBACK_SLOT, complaint_no)]
 
 

@@ -285,7 +285,7 @@ class EventFinder:
                 customer_id=complaint.customer_id,
                 order_id=complaint.order_id,
                 response="utter_ask_satisfaction",
-                placeholders={"complaint_no": complaint.complaint_no},
+                placeholders={"name": self._names[complaint.customer_id], "complaint_no": complaint.complaint_no},
                 why=f"投诉 {complaint.complaint_no} 于 {_when(complaint.resolved_at)} 解决，还没有回访",
                 extra={"complaint_no": complaint.complaint_no},
             )

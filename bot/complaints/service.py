@@ -238,6 +238,12 @@ class ComplaintDesk(UsesCrm):
             record.followup_asked_at = now
             return record
 
+    def buyer_name(self, complaint_no: str) -> str:
+        """How the follow-up addresses the buyer: their name, else their nickname."""
+        with self.sessions() as session:
+            customer = session.get(Customer, self._load(session, complaint_no).customer_id)
+            return (customer.real_name or customer.nickname) if customer else "亲"
+
     def awaiting_score(self, sender_id: str, now: datetime) -> Optional[str]:
         """The complaint whose score this chat still owes (asked in the last few days, no answer yet)."""
         return self._latest_resolved(
