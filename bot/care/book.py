@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -122,19 +122,24 @@ class CareBook(UsesCrm):
 
     def claim(self, event: CareEvent, now: datetime) -> Optional[int]:
         """The event's row, or None when another run claimed it first."""
+        return self._insert_once(
+            CareMessage(
+                event_key=event.key,
+                kind=event.kind,
+                customer_id=event.customer_id,
+                order_id=event.order_id,
+                sender_id=event.sender_id,
+                response=event.response,
+                placeholders=event.placeholders,
+                status=SENDING,
+                created_at=now,
+            )
+        )
+
+    def _insert_once(self, row: Any) -> Optional[int]:
+        """The new row's id, or None when a row with its unique event key is already there."""
         try:
             with self.sessions.begin() as session:
-                row = CareMessage(
-                    event_key=event.key,
-                    kind=event.kind,
-                    customer_id=event.customer_id,
-                    order_id=event.order_id,
-                    sender_id=event.sender_id,
-                    response=event.response,
-                    placeholders=event.placeholders,
-                    status=SENDING,
-                    created_at=now,
-                )
                 session.add(row)
                 session.flush()
                 return row.id
@@ -156,28 +161,18 @@ class CareBook(UsesCrm):
 
     def open_task(self, event: CareEvent, spec: StaffTaskSpec, now: datetime) -> bool:
         """A follow-up task for staff, once per event; True when it is new."""
-        try:
-            with self.sessions.begin() as session:
-                session.add(
-                    StaffTask(
-                        event_key=event.key,
-                        kind=event.kind,
-                        customer_id=event.customer_id,
-                        order_id=event.order_id,
-                        title=spec.title,
-                        detail=spec.detail,
-                        status=TASK_OPEN,
-                        created_at=now,
-                        due_at=spec.due_at,
-                    )
-                )
-            return True
-        except IntegrityError:
-            return False
-
-    def task_exists(self, key: str) -> bool:
-        with self.sessions() as session:
-            return session.execute(select(StaffTask.id).where(StaffTask.event_key == key)).first() is not None
+        task = StaffTask(
+            event_key=event.key,
+            kind=event.kind,
+            customer_id=event.customer_id,
+            order_id=event.order_id,
+            title=spec.title,
+            detail=spec.detail,
+            status=TASK_OPEN,
+            created_at=now,
+            due_at=spec.due_at,
+        )
+        return self._insert_once(task) is not None
 
     # --- the bot's side --------------------------------------------------------------------------------
 

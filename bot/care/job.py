@@ -20,9 +20,10 @@ from bot import clock
 from bot.care.book import CareBook
 from bot.care.events import CareEvent, EventFinder
 from bot.care.policy import SEND, SKIP, WAIT, decide
-from bot.care.rules import KINDS, CareRules, load_care_rules
+from bot.care.rules import KIND_LABELS, KINDS, CareRules, load_care_rules
 from bot.channels.outbox import Delivery, Outbox
 from bot.customers.archive import CustomerArchive
+from bot.customers.segments import Profile
 from bot.handoff.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import PROJECT_ROOT
 
@@ -115,10 +116,12 @@ class CareJob:
         self.preview = preview or DomainPreview()
         self.buyers = buyers  # only these chats (a preview for one buyer, a test), else everyone
 
-    def plan(self, now: datetime) -> CareRun:
+    def plan(self, now: datetime, profiles: Optional[List[Profile]] = None) -> CareRun:
         """Every event not yet messaged, with the rules' decision (in KINDS order, so the cap goes to news first)."""
+        if profiles is None:
+            profiles = self.archive.profiles(now)
         with self.book.sessions() as session:
-            events = EventFinder(session, self.rules, now).all(self.archive.profiles(now))
+            events = EventFinder(session, self.rules, now).all(profiles)
         if self.buyers is not None:
             events = [e for e in events if e.sender_id in self.buyers]
         done = self.book.already_sent(e.key for e in events)
@@ -141,15 +144,16 @@ class CareJob:
 
     async def run(self, dry_run: bool = False) -> CareRun:
         now = self.now()
-        run = self.plan(now)
+        profiles = self.archive.profiles(now)
+        run = self.plan(now, profiles)
         run.dry_run = dry_run
         if dry_run:
             return run
-        run.tiers_changed = self.archive.refresh_tiers(now)  # the archive kept current as time passes
+        run.tiers_changed = self.archive.refresh_tiers(now, profiles)  # the archive kept current as time passes
         unreachable = ""
         for planned in run.planned:
             event = planned.event
-            if event.task and not self.book.task_exists(event.key):
+            if event.task:
                 planned.task_opened = self.book.open_task(event, event.task, now)
             if planned.outcome != SEND:
                 continue
@@ -187,15 +191,6 @@ class CareJob:
         return ""
 
 
-KIND_LABELS = {
-    "shipped": "发货通知",
-    "stalled": "物流停滞",
-    "checkin": "签收回访",
-    "complaint_followup": "投诉回访",
-    "birthday": "生日祝福",
-    "festival": "节日问候",
-    "winback": "沉睡唤醒",
-}
 OUTCOME_LABELS = {SEND: "将发送", WAIT: "稍后", SKIP: "不发送", SENT_LABEL: "已发送", FAILED_LABEL: "发送失败"}
 
 

@@ -15,6 +15,16 @@ from bot.handoff.hours import HOLIDAY_NAMES
 #: Every kind of proactive message, in the order a run sends them (news first, marketing last), so a weekly
 #: cap is spent on what matters most to the buyer.
 KINDS = ("stalled", "shipped", "complaint_followup", "checkin", "birthday", "festival", "winback")
+#: How staff read each kind (the job's report, the console).
+KIND_LABELS = {
+    "shipped": "发货通知",
+    "stalled": "物流停滞",
+    "checkin": "签收回访",
+    "complaint_followup": "投诉回访",
+    "birthday": "生日祝福",
+    "festival": "节日问候",
+    "winback": "沉睡唤醒",
+}
 
 #: The festivals care.yml may name: the public holidays of the shop's service calendar.
 FESTIVALS = tuple(HOLIDAY_NAMES.values())

@@ -17,7 +17,7 @@ from bot import clock
 from bot.aftersales import stages
 from bot.aftersales.service import AftersalesService, RequestView
 from bot.care.book import CareBook
-from bot.care.job import KIND_LABELS
+from bot.care.rules import KIND_LABELS
 from bot.complaints.service import OPEN_COMPLAINT
 from bot.console.api import complaint_json
 from bot.crm.db import UsesCrm

@@ -20,9 +20,8 @@ from aiohttp import web
 
 from bot.aftersales.stages import StaffAction
 from bot.care.book import CareBook
-from bot.care.job import KIND_LABELS
 from bot.care.replies import ReplyWatch
-from bot.care.rules import load_care_rules
+from bot.care.rules import KIND_LABELS, load_care_rules
 from bot.complaints.service import ComplaintError
 from bot.console.api import ACCOUNTS, DESK, NOW
 from bot.console.customer360 import CustomerFile

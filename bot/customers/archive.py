@@ -45,9 +45,11 @@ class CustomerArchive(UsesCrm):
         with self.sessions() as session:
             return {cid: real or nick for cid, real, nick in session.execute(select(Customer.id, Customer.real_name, Customer.nickname))}
 
-    def refresh_tiers(self, now: datetime) -> int:
-        """Write each buyer's current tier to the CRM (what staff and the bot read); returns how many changed."""
-        found = {p.customer_id: p.tier for p in self.profiles(now)}
+    def refresh_tiers(self, now: datetime, found_profiles: Optional[List[Profile]] = None) -> int:
+        """Write each buyer's current tier to the CRM (what staff and the bot read); returns how many changed.
+
+        ``found_profiles``: the profiles as of ``now`` when the caller has them already (the care job)."""
+        found = {p.customer_id: p.tier for p in (found_profiles if found_profiles is not None else self.profiles(now))}
         changed = 0
         with self.sessions.begin() as session:
             for customer in session.execute(select(Customer)).scalars():
