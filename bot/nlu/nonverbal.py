@@ -4,8 +4,10 @@ A statistical classifier has nothing to go on in "🤔" or "[动画表情]" and 
 answers with high confidence (seen: "🤔" as affirm at 0.99). These messages are
 settled by a rule instead: a few emoji carry a clear meaning, everything else
 without words is "please say it in words" (nlu_fallback). A message that is
-nothing but an order number, phone or RMA number is an answer (inform): the
-character n-grams of sixteen digits once looked most like "886" (goodbye).
+an order number, phone or RMA number with at most a few framing words ("应该是…这个",
+"订单号是…") is an answer (inform): the character n-grams of sixteen digits once looked
+most like "886" (goodbye), and "应该是6172839405162738这个" fell below the fallback
+threshold on one machine and not on another.
 So is a bare small number ("2", "3件", "5分"): the answer to "which one",
 "how many" or "what score".
 
@@ -38,17 +40,43 @@ def has_words(text: str) -> bool:
 
 
 IDENTIFIERS = (ORDER_NO_PATTERN, PHONE_PATTERN, RMA_PATTERN)
-SEPARATORS = re.compile(r"[\s,，.。:：;；!！?？、#＃-]+")
+SEPARATORS = re.compile(r"[\s,，.。:：;；!！~～、#＃()（）\[\]【】-]+")
+#: Words that only frame an identifier given as an answer: "应该是…这个", "订单号是…", "我的手机号…呀".
+#: No verb and no question word: "取消4128…", "4128…到哪了" or "是这个吗" keep going to the classifier.
+ANSWER_FRAME = re.compile(
+    "|".join(
+        sorted(
+            (
+                "应该是 大概是 好像是 我记得是 记得是 就是 是 对的 对 嗯嗯 嗯 恩 哦 噢 喔 呃 额 好的 好 "
+                "这个 那个 这一个 那一个 这一单 那一单 这单 那单 这笔 那笔 "
+                "订单编号 订单号码 订单号 订单 单号 编号 号码 "
+                "手机号码 手机号 手机 电话号码 联系电话 电话 下单手机号 "
+                "售后单号 售后编号 退货单号 服务单号 "
+                "我的 我 的 给你 发你 啊 呀 吧 呢 哈 啦 嘛 哟 亲"
+            ).split(),
+            key=len,
+            reverse=True,
+        )
+    )
+)
 
 
-def is_bare_identifier(text: str) -> bool:
-    """True for "4128503961730215" or "13800000005, 4128503961730215": identifiers and separators only."""
+def is_identifier_answer(text: str) -> bool:
+    """True when the message gives an order, phone or RMA number and nothing else but framing words.
+
+    "4128503961730215", "13800000005, 4128503961730215", "应该是6172839405162738这个", "订单号是 …",
+    "我手机号13800000005": answers to "which order / what phone", which a statistical model reads
+    with a confidence that drifts around the fallback threshold from one training run (and CPU)
+    to the next. A rule reads them the same everywhere.
+    """
     rest = text
     found = False
     for pattern in IDENTIFIERS:
         rest, count = pattern.subn(" ", rest)
         found = found or count > 0
-    return found and not SEPARATORS.sub("", rest)
+    if not found:
+        return False
+    return not SEPARATORS.sub("", ANSWER_FRAME.sub("", SEPARATORS.sub("", rest)))
 
 
 #: "2", "3件", "5分": a bare small number answers the question just asked (which item, how many, what score).
@@ -65,7 +93,7 @@ def unknown_words_only(words: List[str], vocabulary: Set[str]) -> bool:
 def classify_nonverbal(text: Optional[str]) -> Optional[str]:
     """The intent of a message without words (or of a bare identifier), or None when it has words to classify."""
     text = (text or "").strip()
-    if is_bare_identifier(text) or SMALL_NUMBER.match(text):
+    if is_identifier_answer(text) or SMALL_NUMBER.match(text):
         return "inform"
     if text and has_words(text) and not PLACEHOLDER.match(text):
         return None
