@@ -203,9 +203,10 @@ def launched_bot(
     from bot.runtime.serve import console_env, server_commands, write_endpoints
     from bot.training.train import latest_model
 
-    model = model or latest_model(PROJECT_ROOT / "models")
+    models_dir = Settings.from_env().models_dir  # MODELS_DIR: bench.robust runs the tests against other models
+    model = model or latest_model(models_dir)
     if model is None:
-        raise LaunchError("no trained model in models/: run `python -m bot train` first")
+        raise LaunchError(f"no trained model in {models_dir}: run `python -m bot train` first")
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = database_url or f"sqlite:///{workdir / 'crm.db'}"
     schema.upgrade(database_url)
