@@ -63,8 +63,12 @@ def merge_reviewed(store: CandidateStore, path: Path = REVIEWED_FILE) -> int:
     ]
     for intent, texts in sorted(by_intent.items()):
         lines += [f"- intent: {intent}", "  examples: |"] + [f"    - {text}" for text in texts]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    yaml.safe_load(path.read_text(encoding="utf-8"))  # a text that breaks YAML fails here, before Rasa sees it
+    # written beside and renamed: a test or `rasa data validate` reading data/ meanwhile (make test runs them
+    # beside training) sees the old file or the new one, never half of it; a text that breaks YAML fails here
+    draft = path.with_name(f".{path.name}.tmp")
+    draft.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    yaml.safe_load(draft.read_text(encoding="utf-8"))
+    draft.replace(path)
     return sum(len(v) for v in by_intent.values())
 
 

@@ -1,8 +1,14 @@
-"""Whether a newly trained model may replace the one in service: a pure decision on held-out metrics.
+"""Whether a newly trained model may replace the one in service, and whether it is good enough at all:
+pure decisions on held-out metrics.
 
-The rule (``training.yml``): the new model's macro-F1 is not worse than the
-current one's beyond a tolerance, and no core intent's F1 falls by more than a
-set amount. Every reason for refusing is named, so the trainer says why.
+The promotion rule (``training.yml``): the new model's macro-F1 is not worse
+than the current one's beyond a tolerance, and no core intent's F1 falls by
+more than a set amount. Every reason for refusing is named, so the trainer says why.
+
+The quality floor (``training.yml``, ``floors``): the figures below which
+``make test`` fails. They guard NLU quality statistically, over hundreds of
+held-out sentences, instead of through single sentences in test stories whose
+reading drifts from one training run (and CPU) to the next.
 """
 
 from __future__ import annotations
@@ -32,24 +38,61 @@ class PromotionRule:
     core_intents: tuple = ()
 
 
+@dataclass(frozen=True)
+class QualityFloor:
+    macro_f1: float = 0.0
+    accuracy: float = 0.0
+    core_intent_f1: float = 0.0  # every core intent's F1
+
+
 @dataclass
 class Verdict:
     promote: bool
     reasons: List[str] = field(default_factory=list)
 
 
+def _section(path: Path, name: str) -> dict:
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(name) or {}
+
+
+def _check_fractions(section: str, values: object, names: Iterable[str]) -> None:
+    for name in names:
+        value = getattr(values, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise ValueError(f"training.yml {section}.{name}: 应为 0 到 1 之间的数，实际是 {value!r}")
+
+
 def load_rule(path: Path = TRAINING_CONFIG) -> PromotionRule:
     """The promotion rule from ``training.yml``; a bad value is an error naming the field."""
-    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("promotion") or {}
+    data = _section(path, "promotion")
     rule = PromotionRule(
         **{k: data[k] for k in ("macro_f1_tolerance", "core_intent_max_drop") if k in data},
         core_intents=tuple(data.get("core_intents") or ()),
     )
-    for name in ("macro_f1_tolerance", "core_intent_max_drop"):
-        value = getattr(rule, name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise ValueError(f"training.yml promotion.{name}: 应为 0 到 1 之间的数，实际是 {value!r}")
+    _check_fractions("promotion", rule, ("macro_f1_tolerance", "core_intent_max_drop"))
     return rule
+
+
+def load_floor(path: Path = TRAINING_CONFIG) -> QualityFloor:
+    """The quality floor from ``training.yml``; a bad value is an error naming the field."""
+    data = _section(path, "floors")
+    floor = QualityFloor(**{k: data[k] for k in ("macro_f1", "accuracy", "core_intent_f1") if k in data})
+    _check_fractions("floors", floor, ("macro_f1", "accuracy", "core_intent_f1"))
+    return floor
+
+
+def below_floor(metrics: Metrics, floor: QualityFloor, core_intents: Iterable[str]) -> List[str]:
+    """Every way ``metrics`` falls below ``floor``, in words (empty: good enough)."""
+    reasons = []
+    if metrics.macro_f1 < floor.macro_f1:
+        reasons.append(f"macro-F1 {metrics.macro_f1:.3f} 低于底线 {floor.macro_f1:.3f}")
+    if metrics.accuracy < floor.accuracy:
+        reasons.append(f"准确率 {metrics.accuracy:.3f} 低于底线 {floor.accuracy:.3f}")
+    for intent in sorted(core_intents):
+        f1 = metrics.f1.get(intent, 0.0)
+        if f1 < floor.core_intent_f1:
+            reasons.append(f"核心意图 {intent} 的 F1 {f1:.3f} 低于底线 {floor.core_intent_f1:.3f}")
+    return reasons
 
 
 def decide(new: Metrics, current: Optional[Metrics], rule: PromotionRule, core_intents: Iterable[str]) -> Verdict:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.training.promotion import Metrics, PromotionRule, decide, load_rule
+from bot.training.promotion import Metrics, PromotionRule, QualityFloor, below_floor, decide, load_floor, load_rule
 
 CORE = ["greet", "request_return", "complain"]
 CURRENT = Metrics(0.95, 0.95, {"greet": 0.98, "request_return": 0.90, "complain": 0.92})
@@ -49,3 +49,29 @@ def test_the_rule_is_read_from_training_yml_and_checked(tmp_path: Path) -> None:
     bad.write_text("promotion:\n  macro_f1_tolerance: lots\n", encoding="utf-8")
     with pytest.raises(ValueError, match="macro_f1_tolerance"):
         load_rule(bad)
+
+
+FLOOR = QualityFloor(macro_f1=0.93, accuracy=0.93, core_intent_f1=0.8)
+
+
+def test_a_model_above_every_floor_passes() -> None:
+    assert below_floor(CURRENT, FLOOR, CORE) == []
+
+
+def test_each_figure_below_its_floor_is_named() -> None:
+    weak = Metrics(0.92, 0.91, {"greet": 0.98, "request_return": 0.70})  # complain missing: counts as 0
+    assert below_floor(weak, FLOOR, CORE) == [
+        "macro-F1 0.920 低于底线 0.930",
+        "准确率 0.910 低于底线 0.930",
+        "核心意图 complain 的 F1 0.000 低于底线 0.800",
+        "核心意图 request_return 的 F1 0.700 低于底线 0.800",
+    ]
+
+
+def test_the_floor_in_training_yml_is_read_and_checked(tmp_path: Path) -> None:
+    floor = load_floor()
+    assert 0.5 < floor.macro_f1 <= 1 and 0 < floor.core_intent_f1 <= floor.macro_f1
+    bad = tmp_path / "training.yml"
+    bad.write_text("floors:\n  macro_f1: 93\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="floors.macro_f1"):
+        load_floor(bad)
