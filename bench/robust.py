@@ -36,10 +36,11 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -80,7 +81,7 @@ class Variant:
         return self.folder / SERVED_NAME
 
     def environment(self) -> Dict[str, str]:
-        return {variable: str(self.threads) for variable in THREAD_VARIABLES}
+        return {name: str(self.threads) for name in THREAD_VARIABLES}
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,41 @@ def floor_verdict(variant: Variant) -> SuiteResult:
     return SuiteResult(variant.name, "nlu-floor", not reasons, 0.0, detail)
 
 
+@contextmanager
+def threads(count: int) -> Iterator[None]:
+    """TensorFlow and OpenMP on ``count`` threads for the `rasa train` subprocesses started meanwhile."""
+    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    os.environ.update({name: str(count) for name in THREAD_VARIABLES})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def output_to(log: Path) -> Iterator[None]:
+    """Send this process's and its children's stdout and stderr to ``log`` (Rasa's training chatter)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log.open("ab") as target:
+        os.dup2(target.fileno(), 1)
+        os.dup2(target.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
 def train_variant(variant: Variant, reuse: bool) -> str:
     """Train ``variant`` through the project's pipeline into its folder; returns a line for the report."""
     from bot.training.pipeline import train_and_promote
@@ -185,17 +221,12 @@ def train_variant(variant: Variant, reuse: bool) -> str:
         return f"{variant.name}: reused (same data, domain and config)"
     for stale in (variant.model, stamp):
         stale.unlink(missing_ok=True)
-    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
-    os.environ.update(variant.environment())  # inherited by the `rasa train` subprocess
     started = time.monotonic()
-    try:
+    with threads(variant.threads), output_to(variant.folder / "train.log"):
         outcome = train_and_promote(
             datetime.now(), lambda line: None, force=True, config=config,
-            registry=ModelRegistry(variant.folder), reload=False,
+            registry=ModelRegistry(variant.folder), reload=False, merge=False,  # as make test trains
         )
-    finally:
-        for name, value in saved.items():
-            os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
     if not outcome.promoted:  # the registry already had a better model of this variant: serve the new one anyway
         ModelRegistry(variant.folder).serve(outcome.entry_id, ["bench.robust: the variant as trained now"])
     stamp.write_text(wanted)
@@ -286,13 +317,15 @@ def story_sentences(paths: Iterable[Path]) -> List[Sentence]:
     return list(found.values())
 
 
-def conversation_sentences(folders: Iterable[Path], known: Iterable[str]) -> List[Sentence]:
-    """Every buyer message the integration runs had the bot read, from their SQLite tracker stores.
+def conversation_sentences(folders: Iterable[Path], known: Iterable[str]) -> Tuple[List[Sentence], Set[str]]:
+    """Every buyer message the integration runs had the bot read, from their SQLite tracker stores; and
+    every text the stores hold, read or not.
 
-    Left out: external events (``EXTERNAL: …``, raised by our own processes, not typed) and messages
+    Not read: external events (``EXTERNAL: …``, raised by our own processes, not typed) and messages
     sent while the bot was paused for staff, which the bot stores without acting on their intent.
     """
     seen = set(known)
+    stored: Set[str] = set()
     found: List[Sentence] = []
     for folder in folders:
         for database in sorted(folder.rglob("tracker.db")):
@@ -310,9 +343,38 @@ def conversation_sentences(folders: Iterable[Path], known: Iterable[str]) -> Lis
                     paused[sender] = kind == "pause"
                     continue
                 text = (json.loads(data).get("text") or "").strip()
+                stored.add(text)
                 if text and not paused.get(sender) and not text.startswith(("/", "EXTERNAL: ")) and text not in seen:
                     seen.add(text)
                     found.append(Sentence(text, None, "integration"))
+    return found, stored
+
+
+#: How the integration tests make a buyer speak: the call's name and where the text is among its arguments.
+SENDING_CALLS = {"texts": 1, "send": 1, "message": 1, "say": 2}  # bot.texts(sender, text), say(bot, sender, text)
+
+
+def literal_messages(folders: Iterable[Path], known: Iterable[str]) -> List[Sentence]:
+    """Buyer messages written literally in the tests' calls (``bot.texts(sender, "…")``): those sent to
+    bots on PostgreSQL, whose tracker stores are dropped after the run, are found here."""
+    import ast
+
+    seen = set(known)
+    found: List[Sentence] = []
+    for folder in folders:
+        for source in sorted(folder.glob("test_*.py")):
+            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                where = SENDING_CALLS.get(name)
+                if where is None or len(node.args) <= where:
+                    continue
+                text = node.args[where]
+                if isinstance(text, ast.Constant) and isinstance(text.value, str) and text.value.strip():
+                    if text.value not in seen:
+                        seen.add(text.value)
+                        found.append(Sentence(text.value, None, source.name))
     return found
 
 
@@ -386,12 +448,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             results.append(result)
     limits = fallback_thresholds()
     stories = story_sentences(args.stories)
-    conversations = conversation_sentences([v.folder / "pytest" for v in variants], [s.text for s in stories])
-    read_with_every_variant(stories + conversations, variants)
+    conversations, stored = conversation_sentences([v.folder / "pytest" for v in variants], [s.text for s in stories])
+    conversations += literal_messages([PROJECT_ROOT / "tests" / "integration", PROJECT_ROOT / "tests" / "browser"],
+                                      stored | {s.text for s in stories})
+    with output_to(ROBUST_DIR / "margins.log"):  # TensorFlow's and Rasa's loading chatter
+        read_with_every_variant(stories + conversations, variants)
     report += identical_models(variants)
     report += margin_report("story sentences", stories, limits)
     if conversations:
-        report += margin_report("integration-run buyer messages", conversations, limits)
+        report += margin_report("buyer messages of the integration and browser tests", conversations, limits)
     report += [f"{r.variant} {r.suite}: {'green' if r.passed else 'RED'} ({r.seconds / 60:.1f} min) {r.detail}"
                for r in results]
     print("\n" + "\n".join(report))

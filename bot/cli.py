@@ -91,18 +91,20 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from bot import clock
     from bot.crm import schema
     from bot.training.pipeline import train_and_promote
+    from bot.training.registry import ModelRegistry
     from bot.training.train import latest_model
 
     if args.if_missing and latest_model() is not None:
         print(f"模型: {latest_model()}（已有，不重新训练）")
         return 0
-    schema.upgrade(args.database_url)  # accepted examples come from the CRM
-    outcome = train_and_promote(clock.now(), force=args.force)
+    if args.merge:
+        schema.upgrade(args.database_url)  # accepted examples come from the CRM
+    outcome = train_and_promote(clock.now(), force=args.force, reload=args.reload, merge=args.merge)
     verdict = "已上线" if outcome.promoted else "未上线，继续使用原来的模型"
     print(f"新模型 {outcome.entry_id}：macro-F1 {outcome.evaluation.macro_f1:.3f}，准确率 {outcome.evaluation.accuracy:.3f}，{verdict}")
     for reason in outcome.reasons:
         print(f"  {reason}")
-    print(f"评估报告：models/registry/{outcome.entry_id}/report.json 和 confusion.png")
+    print(f"评估报告：{ModelRegistry(get_settings().models_dir).folder / outcome.entry_id}/report.json 和 confusion.png")
     return 0
 
 
@@ -257,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="合并审核通过的样本、训练、在保留测试集上评估，比在用模型不差才上线")
     p.add_argument("--force", action="store_true", help="不复用 Rasa 的训练缓存，全部重新训练")
     p.add_argument("--if-missing", action="store_true", help="models/ 里已有模型时不训练")
+    p.add_argument("--no-merge", dest="merge", action="store_false",
+                   help="只用 data/ 里现有的样本，不合并 CRM 里审核通过的样本（make test 用：结果只取决于代码库）")
+    p.add_argument("--no-reload", dest="reload", action="store_false",
+                   help="上线后不通知运行中的 Rasa 服务器加载（make test 用：不动正在服务的机器人）")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("serve", help="启动 Rasa 服务器、动作服务器和员工后台（前台运行，Ctrl-C 退出）")

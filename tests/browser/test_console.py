@@ -102,6 +102,6 @@ def test_staff_take_read_reply_and_hand_back(
         browser.save_screenshot(str(screenshots / name))
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) == 4
 
-    status, reply, _ = running_bot.message(BUYER, "我的订单到哪了", "br-4")
+    status, reply, _ = running_bot.message(BUYER, "我的快递到哪了", "br-4")
     assert status == 200 and reply["replies"]  # the bot answers again
     assert not said(reply["replies"][0]["text"], "utter_technical_difficulty")

@@ -28,6 +28,7 @@ from bot.staff.accounts import StaffAccounts
 from tests.integration.conftest import RunningBot, said
 from tests.integration.test_console_security import csrf_of, login
 
+GENERATED_BUYER = re.compile(r"tb_u\d{5}")
 CONSOLE_BUYER = "tb_u00203"  # no other end-to-end test writes as this buyer
 #: Round the clock for the test, whatever time CI runs: quiet hours are covered by the job's own tests.
 RULES = replace(load_care_rules(), quiet_start=time(0, 0), quiet_end=time(0, 0))
@@ -48,8 +49,12 @@ def care_job(bot: RunningBot, platform: PlatformStandIn, at: datetime, buyers: s
 def a_check_in_to_send(bot: RunningBot, platform: PlatformStandIn, at: datetime):  # type: ignore[no-untyped-def]
     plan = care_job(bot, platform, at).plan(at)
     used = {body["recipient"] for body in platform.received} | {CONSOLE_BUYER}
-    ready = [p.event for p in plan.planned if p.event.kind == "checkin" and p.outcome == SEND and p.event.sender_id not in used]
-    # the newest demo buyers: the other end-to-end tests write as tb_u001xx
+    ready = [
+        p.event for p in plan.planned
+        if p.event.kind == "checkin" and p.outcome == SEND and p.event.sender_id not in used
+        and GENERATED_BUYER.fullmatch(p.event.sender_id)  # not a named demo buyer: other tests talk as them
+    ]
+    # the newest generated demo buyers: the other end-to-end tests write as tb_u001xx and tb_u0020x
     return max(ready, key=lambda event: event.sender_id)
 
 

@@ -62,7 +62,7 @@ def test_a_conversation_continues_on_the_other_server(servers: Tuple[LaunchedBot
     assert status == 200 and not said(text, "utter_technical_difficulty") and not said(text, "utter_ask_rephrase")
 
 
-SCRIPT = ["在吗", "我的订单到哪了", "运费险怎么赔", "有优惠券吗", "这个T恤有什么颜色", "谢谢", "你是机器人吗", "好的"]
+SCRIPT = ["在吗", "我的快递到哪了", "运费险怎么赔", "有优惠券吗", "这个T恤有什么颜色", "谢谢", "你是机器人吗", "好的"]
 
 
 def test_simultaneous_messages_of_many_buyers_on_both_servers(servers: Tuple[LaunchedBot, List[str]]) -> None:

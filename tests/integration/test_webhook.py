@@ -36,8 +36,8 @@ def test_a_signed_message_is_answered_in_the_response(running_bot: RunningBot) -
 
 
 def test_a_retried_message_is_processed_once_and_gets_the_same_reply(running_bot: RunningBot) -> None:
-    first = running_bot.message("tb_u00121", "我的订单到哪了", "wh-retry-1")
-    again = running_bot.message("tb_u00121", "我的订单到哪了", "wh-retry-1")
+    first = running_bot.message("tb_u00121", "我的快递到哪了", "wh-retry-1")
+    again = running_bot.message("tb_u00121", "我的快递到哪了", "wh-retry-1")
     assert first[0] == again[0] == 200 and first[1] == again[1]
     assert again[2].get("X-Shop-Duplicate") == "1"
     with ThreadPoolExecutor(6) as pool:  # the platform retrying impatiently, all at once

@@ -52,3 +52,27 @@ def test_check_policy_shows_the_rules_or_names_the_bad_field(tmp_path: Path, cap
     )
     assert main(["check-policy", "--file", str(bad)]) == 1
     assert "damaged_in_transit.report_within_hours" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flags", "merge", "reload"),
+    [([], True, True), (["--no-merge", "--no-reload"], False, False)],
+)
+def test_train_for_tests_neither_merges_crm_examples_nor_reloads_a_running_server(
+    flags: list, merge: bool, reload: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """make test trains with both off: its result depends on the repository alone and leaves `make run`'s bot be."""
+    from bot.training import pipeline
+    from bot.training.evaluate import Evaluation
+
+    calls = []
+
+    def fake_train(now, force=False, reload=True, merge=True):  # type: ignore[no-untyped-def]
+        calls.append((merge, reload))
+        return pipeline.TrainingOutcome("20261130-120000", Evaluation(0.95, 0.95, {}, [], []), True, ["还没有在用的模型"], 0)
+
+    monkeypatch.setattr(pipeline, "train_and_promote", fake_train)
+    monkeypatch.setenv("MODELS_DIR", str(tmp_path / "models"))
+    assert main(["--database-url", f"sqlite:///{tmp_path / 'crm.db'}", "train", *flags]) == 0
+    assert calls == [(merge, reload)]
+    assert str(tmp_path / "models" / "registry" / "20261130-120000") in capsys.readouterr().out

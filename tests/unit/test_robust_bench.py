@@ -70,3 +70,19 @@ def test_story_sentences_drop_entity_markup_and_keep_the_expected_intent(tmp_pat
     )
     (found,) = story_sentences([stories])
     assert (found.text, found.expected) == ("订单号3850274619384756", "inform")
+
+
+def test_literal_messages_are_found_where_each_helper_takes_its_text(tmp_path: Path) -> None:
+    from bench.robust import literal_messages
+
+    (tmp_path / "test_talk.py").write_text(
+        'def test_x(bot):\n'
+        '    bot.texts("tb_xiaoyu", "我买的羽绒服到哪了")\n'
+        '    say(bot, "tb_wangjun", "鼠标怎么还不发货")\n'
+        '    bot.message("tb_chenmei", "第二个", "id-1")\n'
+        '    bot.texts("tb_xiaoyu", f"撤销{rma}")\n'  # not a literal: left out
+        '    bot.send("tb_zhaolei", "我的订单到哪了")\n',
+        encoding="utf-8",
+    )
+    found = literal_messages([tmp_path], known={"我的订单到哪了"})
+    assert [s.text for s in found] == ["我买的羽绒服到哪了", "鼠标怎么还不发货", "第二个"]
