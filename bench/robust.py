@@ -5,9 +5,10 @@ differences), so a test that hinges on one borderline reading passes here and fa
 command trains the project's model as other machines might have: several DIET seeds, TensorFlow
 and OpenMP on 1 and on 2 threads, each variant through the project's own pipeline (``python -m bot
 train``: the same data, reviewed examples, evaluation and registry) into ``var/robust/<variant>/``.
-Then, against every variant, it runs the dialogue story suite and the integration + browser tests,
-and reads every test sentence (the stories' and every buyer message the integration run sent) with
-every variant:
+Then, against every variant, it checks the quality floor and runs the story suite and the
+integration + browser tests, and reads every test sentence with every variant (the stories', every
+buyer message the integration run had the bot read, those written literally in the tests, and the
+import fixtures' lines the model pre-labels):
 
 - **near the fallback**: on some variant, the classifier's top confidence is within 0.1 of the
   fallback threshold, or its lead over the second intent within 0.1 of the ambiguity threshold;
@@ -294,7 +295,7 @@ def run_suites(variant: Variant, suites: Sequence[str]) -> List[SuiteResult]:
         log = variant.folder / "integration.log"
         basetemp = variant.folder / "pytest"
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={basetemp}",
-                   "tests/integration", "tests/browser"]
+                   "-n", "2", "--dist", "loadfile", "tests/integration", "tests/browser"]  # as make test runs them
         passed, seconds = run(command, env, log)
         results.append(SuiteResult(variant.name, "integration", passed, seconds, last_line(log)))
     return results
@@ -378,6 +379,20 @@ def literal_messages(folders: Iterable[Path], known: Iterable[str]) -> List[Sent
     return found
 
 
+def prelabelled_messages(fixtures: Path, known: Iterable[str]) -> List[Sentence]:
+    """The unlabelled buyer lines of the import-dialogues fixtures: the model in service pre-labels them."""
+    seen = set(known)
+    found: List[Sentence] = []
+    for path in sorted(fixtures.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            text = (row.get("text") or "").strip()
+            if row.get("role") in ("buyer", "买家") and not row.get("intent") and text and text not in seen:
+                seen.add(text)
+                found.append(Sentence(text, None, path.name))
+    return found
+
+
 async def read_all(model: Path, texts: List[str]) -> List[Reading]:
     from rasa.core.agent import Agent
 
@@ -451,12 +466,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     conversations, stored = conversation_sentences([v.folder / "pytest" for v in variants], [s.text for s in stories])
     conversations += literal_messages([PROJECT_ROOT / "tests" / "integration", PROJECT_ROOT / "tests" / "browser"],
                                       stored | {s.text for s in stories})
+    conversations += prelabelled_messages(PROJECT_ROOT / "tests" / "fixtures", {s.text for s in stories + conversations})
     with output_to(ROBUST_DIR / "margins.log"):  # TensorFlow's and Rasa's loading chatter
         read_with_every_variant(stories + conversations, variants)
     report += identical_models(variants)
     report += margin_report("story sentences", stories, limits)
     if conversations:
-        report += margin_report("buyer messages of the integration and browser tests", conversations, limits)
+        report += margin_report("buyer messages of the integration and browser tests (and import fixtures)",
+                                conversations, limits)
     report += [f"{r.variant} {r.suite}: {'green' if r.passed else 'RED'} ({r.seconds / 60:.1f} min) {r.detail}"
                for r in results]
     print("\n" + "\n".join(report))
