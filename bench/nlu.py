@@ -43,16 +43,10 @@ def training_texts() -> set:
 
 async def predict(model: Path, texts: List[str]) -> Tuple[List[str], List[str]]:
     """(the classifier's top intent, what the pipeline returns incl. nlu_fallback) per text."""
-    from rasa.core.agent import Agent
+    from bot.training.evaluate import classifier_top, parse_all
 
-    agent = Agent.load(str(model))
-    classifier, pipeline = [], []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        pipeline.append(parsed["intent"]["name"])
-        ranking = [r["name"] for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
-        classifier.append(ranking[0] if ranking else parsed["intent"]["name"])
-    return classifier, pipeline
+    parsed = await parse_all(model, texts)
+    return [classifier_top(p) for p in parsed], [p["intent"]["name"] for p in parsed]
 
 
 def main() -> int:

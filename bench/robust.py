@@ -3,8 +3,8 @@
 A model trained from the same data and seed is not bit-identical on another CPU (floating-point
 differences), so a test that hinges on one borderline reading passes here and fails there. This
 command trains the project's model as other machines might have: several DIET seeds, TensorFlow
-and OpenMP on 1 and on 2 threads, each variant through the project's own pipeline (``python -m bot
-train``: the same data, reviewed examples, evaluation and registry) into ``var/robust/<variant>/``.
+and OpenMP on 1 and on 2 threads, each variant through the project's own pipeline as ``make test`` trains (``python -m bot train
+--no-merge``: the repository's data, the held-out evaluation, a registry) into ``var/robust/<variant>/``.
 Then, against every variant, it checks the quality floor and runs the story suite and the
 integration + browser tests, and reads every test sentence with every variant (the stories', every
 buyer message the integration run had the bot read, those written literally in the tests, and the
@@ -46,10 +46,10 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 import yaml
 
 from bot.settings import PROJECT_ROOT, VAR_DIR
+from bot.training.importer import ENTITY_MARKUP
 
 ROBUST_DIR = VAR_DIR / "robust"
 STORIES = PROJECT_ROOT / "tests" / "stories"
-ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 MARGIN = 0.1
 THREAD_VARIABLES = (
     "TF_INTRA_OP_PARALLELISM_THREADS",  # read by Rasa
@@ -394,16 +394,11 @@ def prelabelled_messages(fixtures: Path, known: Iterable[str]) -> List[Sentence]
 
 
 async def read_all(model: Path, texts: List[str]) -> List[Reading]:
-    from rasa.core.agent import Agent
+    from bot.training.evaluate import classifier_ranking, parse_all
 
-    from bot.training.evaluate import quiet_rasa
-
-    quiet_rasa()
-    agent = Agent.load(str(model))
     readings = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        ranking = [r for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
+    for parsed in await parse_all(model, texts):
+        ranking = classifier_ranking(parsed)
         first = ranking[0] if ranking else {"name": parsed["intent"]["name"], "confidence": parsed["intent"]["confidence"]}
         second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
         readings.append(Reading(parsed["intent"]["name"], first["name"], float(first["confidence"]),

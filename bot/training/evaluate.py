@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import yaml
 
@@ -57,18 +57,28 @@ def quiet_rasa() -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
 
-async def classify(model: Path, texts: List[str]) -> List[str]:
-    """The classifier's top intent per text (nlu_fallback set aside: the threshold is not the classifier)."""
+async def parse_all(model: Path, texts: List[str]) -> List[Dict[str, Any]]:
+    """Rasa's parse of each text by ``model``: the pipeline's intent (nlu_fallback included), ranking, entities."""
     from rasa.core.agent import Agent
 
     quiet_rasa()
     agent = Agent.load(str(model))
-    predicted = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        ranking = [r["name"] for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
-        predicted.append(ranking[0] if ranking else parsed["intent"]["name"])
-    return predicted
+    return [await agent.parse_message(text) for text in texts]
+
+
+def classifier_ranking(parsed: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The classifier's intents, best first, without the fallback (the threshold is not the classifier)."""
+    return [r for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
+
+
+def classifier_top(parsed: Dict[str, Any]) -> str:
+    ranking = classifier_ranking(parsed)
+    return ranking[0]["name"] if ranking else parsed["intent"]["name"]
+
+
+async def classify(model: Path, texts: List[str]) -> List[str]:
+    """The classifier's top intent per text (nlu_fallback set aside: the threshold is not the classifier)."""
+    return [classifier_top(parsed) for parsed in await parse_all(model, texts)]
 
 
 def score(gold: List[str], predicted: List[str], texts: List[str]) -> Evaluation:
