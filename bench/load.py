@@ -134,8 +134,9 @@ async def buyer(
             await asyncio.sleep(rng.uniform(*think))
 
 
-async def tracker_ids(http: aiohttp.ClientSession, server: str, sender: str) -> List[str]:
-    async with http.get(f"{server}/conversations/{sender}/tracker", params={"include_events": "ALL"}) as response:
+async def tracker_ids(http: aiohttp.ClientSession, server: str, sender: str, token: str) -> List[str]:
+    params = {"include_events": "ALL", "token": token}
+    async with http.get(f"{server}/conversations/{sender}/tracker", params=params) as response:
         events = (await response.json()).get("events") or []
     return [e.get("message_id") for e in events if e.get("event") == "user"]
 
@@ -157,7 +158,7 @@ async def drive(bot: LaunchedBot, servers: List[str], buyers: int, think: Option
         elapsed = time.perf_counter() - started
         lost = duplicated = 0
         for sender in senders:
-            recorded = await tracker_ids(http, servers[0], sender)
+            recorded = await tracker_ids(http, servers[0], sender, bot.rasa_token)
             lost += sum(1 for mid in tally.ids[sender] if mid not in recorded)
             duplicated += sum(1 for mid in set(recorded) if mid and recorded.count(mid) > 1)
     ms = [1000 * v for v in tally.latencies]

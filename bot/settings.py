@@ -1,7 +1,8 @@
 """Runtime settings, read from the environment once so every part agrees on them.
 
 Only a few knobs exist on purpose: the CRM database, the Rasa/action-server/console
-ports and where models live (the console also reads RASA_TOKEN and PLATFORM_SEND_URL). Everything has a working default for `make run`.
+ports, the address they listen on (BIND_HOST, loopback by default) and where models live (the keys are
+bot.runtime.keys'; the console also reads PLATFORM_SEND_URL). Everything has a working default for `make run`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Settings:
     models_dir: Path
     action_server_url: str
     console_port: int = 5002
+    bind_host: str = "127.0.0.1"  # where every server listens: loopback unless BIND_HOST says otherwise
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -36,6 +38,7 @@ class Settings:
             models_dir=Path(os.environ.get("MODELS_DIR", PROJECT_ROOT / "models")),
             action_server_url=os.environ.get("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
             console_port=int(os.environ.get("CONSOLE_PORT", "5002")),
+            bind_host=os.environ.get("BIND_HOST", "").strip() or "127.0.0.1",
         )
 
 

@@ -33,12 +33,13 @@ def _run(args: argparse.Namespace) -> int:
     from bot.channels.outbox import Outbox
     from bot.crm import schema
     from bot.crm.db import session_factory
-    from bot.runtime.serve import console_env, demo_platform_env, webhook_secret_env
+    from bot.runtime.keys import keys_env
+    from bot.runtime.serve import console_env, demo_platform_env
     from bot.settings import get_settings
 
     settings = get_settings()
-    for key, value in {**console_env(settings), **demo_platform_env(settings), **webhook_secret_env()}.items():
-        os.environ.setdefault(key, value)  # the same bot, platform and secret that `serve` uses
+    for key, value in {**console_env(settings), **demo_platform_env(settings), **keys_env()}.items():
+        os.environ.setdefault(key, value)  # the same bot, platform and keys that `serve` uses
     schema.upgrade(args.database_url)
     sessions = session_factory(args.database_url)
     try:

@@ -18,6 +18,7 @@ from bot.console.handoffs import StaffDesk
 from bot.handoff.rasa_client import RasaClient
 from bot.handoff.service import HandoffDesk
 from bot.policy.model import load_policy
+from bot.settings import get_settings
 from bot.staff.accounts import StaffAccounts
 
 MAX_BODY = 64 * 1024  # a staff message is at most 2000 characters; anything bigger is refused early
@@ -46,8 +47,8 @@ def make_app(
 
 def main(port: Optional[int] = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    port = port or int(os.environ.get("CONSOLE_PORT", "5002"))
-    web.run_app(make_app(), host=os.environ.get("CONSOLE_HOST", "127.0.0.1"), port=port, print=None)
+    settings = get_settings()
+    web.run_app(make_app(), host=settings.bind_host, port=port or settings.console_port, print=None)
 
 
 if __name__ == "__main__":

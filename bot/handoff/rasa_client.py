@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot.runtime.keys import RASA_TOKEN, key_value
+
 TIMEOUT = 30.0
 
 
@@ -23,7 +25,7 @@ class RasaUnavailable(RuntimeError):
 class RasaClient:
     def __init__(self, base_url: Optional[str] = None, token: Optional[str] = None):
         self.base_url = (base_url or os.environ.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/")
-        self.token = token if token is not None else os.environ.get("RASA_TOKEN", "")
+        self.token = token if token is not None else key_value(RASA_TOKEN)  # the API refuses every call without it
 
     def _url(self, sender_id: str, tail: str) -> str:
         return f"{self.base_url}/conversations/{quote(sender_id, safe='')}/{tail}"

@@ -1,25 +1,52 @@
-"""A terminal chat with the running bot, as one buyer (``python -m bot chat``)."""
+"""A terminal chat with the running bot, as one buyer (``python -m bot chat``).
+
+It talks to the bot exactly as the messaging platform does: each line is a message with its own id,
+signed with the webhook's shared secret (SHOP_WEBHOOK_SECRET, or the one `serve` generated into
+var/). There is no unsigned way in.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import threading
+import time
 import urllib.error
 import urllib.request
-from typing import List
+import uuid
+from typing import List, Optional
+
+from bot.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from bot.runtime.keys import WEBHOOK_SECRET, key_value
 
 POLL_SECONDS = 1.0
 
 
-def send(url: str, sender: str, text: str, timeout: float = 30.0) -> List[dict]:
-    """Post one message to Rasa's REST channel and return the bot's replies."""
-    body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
-    request = urllib.request.Request(
-        f"{url.rstrip('/')}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read().decode("utf-8"))
+class ChatRefused(RuntimeError):
+    """The bot refused the message (too long, …): its own words."""
+
+
+def send(url: str, sender: str, text: str, timeout: float = 30.0, secret: Optional[str] = None) -> List[dict]:
+    """Post one message to the signed shop webhook and return the bot's replies."""
+    body = json.dumps(
+        {"message_id": f"chat-{uuid.uuid4().hex}", "sender": sender, "type": "text", "text": text,
+         "timestamp": int(time.time())},
+        ensure_ascii=False,
+    ).encode("utf-8")
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(secret or key_value(WEBHOOK_SECRET), timestamp, body),
+    }
+    request = urllib.request.Request(f"{url.rstrip('/')}/webhooks/shop/webhook", data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read().decode("utf-8"))["replies"]
+    except urllib.error.HTTPError as exc:
+        if 400 <= exc.code < 500:
+            raise ChatRefused(json.loads(exc.read().decode("utf-8") or "{}").get("message") or f"HTTP {exc.code}") from exc
+        raise
 
 
 def watch_inbox(console_url: str, sender: str, stop: threading.Event) -> None:
@@ -64,6 +91,9 @@ def _loop(sender: str, url: str) -> int:
             continue
         try:
             replies = send(url, sender, text)
+        except ChatRefused as refused:
+            print(f"（未发送：{refused}）")
+            continue
         except (urllib.error.URLError, TimeoutError) as exc:
             print(f"连接机器人失败：{exc}（先运行 make run）")
             continue

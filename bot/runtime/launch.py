@@ -7,22 +7,29 @@ never touches the developer's ``var/`` data.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
 
 from bot.settings import PROJECT_ROOT, Settings
 
+if TYPE_CHECKING:
+    from bot.handoff.rasa_client import RasaClient
+
 STARTUP_TIMEOUT = 240
 TEST_WEBHOOK_SECRET = "test-webhook-secret"  # the launched bot's; tests and benchmarks sign with it
+TEST_RASA_TOKEN = "test-rasa-token"  # its Rasa HTTP API's token
+TEST_ACTION_TOKEN = "test-action-token"  # the token its Rasa sends the action server
 
 
 class LaunchError(RuntimeError):
@@ -46,6 +53,14 @@ class LaunchedBot:
     settings: Optional[Settings] = None
     endpoints: Optional[Path] = None
     model: Optional[Path] = None
+    rasa_token: str = TEST_RASA_TOKEN
+    _sent: "itertools.count" = field(default_factory=itertools.count)
+
+    def rasa_client(self, url: Optional[str] = None) -> "RasaClient":
+        """A client of this bot's Rasa HTTP API (or of ``url``, an added server), with its token."""
+        from bot.handoff.rasa_client import RasaClient
+
+        return RasaClient(url or self.url, token=self.rasa_token)
 
     @property
     def pids(self) -> List[int]:
@@ -69,23 +84,27 @@ class LaunchedBot:
 
         assert self.settings is not None and self.endpoints is not None and self.model is not None
         settings = replace(self.settings, rasa_port=free_port())
-        command = server_commands(settings, self.endpoints, self.model)["rasa"]
+        command = server_commands(settings, self.endpoints, self.model, self.rasa_token)["rasa"]
         base = self.parts["rasa"]
         url = f"http://127.0.0.1:{settings.rasa_port}"
-        self.parts[name] = Part(name, command, base.env, self.workdir / f"{name}.log", f"{url}/status")
+        self.parts[name] = Part(name, command, base.env, self.workdir / f"{name}.log", f"{url}/status?token={self.rasa_token}")
         self.start(name)
         return url
 
     def send(self, sender: str, text: str, timeout: float = 60) -> List[dict]:
-        """One buyer message through the REST channel; the bot's replies."""
-        body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
-        request = urllib.request.Request(
-            f"{self.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            if response.status != 200:
-                raise LaunchError(f"HTTP {response.status}")
-            return json.loads(response.read().decode("utf-8"))
+        """One buyer message through the signed webhook, as the platform sends it; the bot's replies."""
+        status, body, _ = self.message(sender, text, f"t-{os.getpid()}-{next(self._sent)}-{time.time_ns()}",
+                                       timeout=timeout)
+        if status != 200:
+            raise LaunchError(f"HTTP {status}: {body}")
+        return list(body["replies"])
+
+    def events(self, sender: str, server: Optional[str] = None) -> List[dict]:
+        """Every event of ``sender``'s conversation, from Rasa's HTTP API (of ``server``, default the first)."""
+        query = urllib.parse.urlencode({"include_events": "ALL", "token": self.rasa_token})
+        url = f"{server or self.url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker?{query}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read().decode("utf-8")).get("events") or []
 
     def staff_api(self, method: str, path: str, token: str = "", body: Optional[dict] = None) -> Tuple[int, dict]:
         """One call to the staff API: (HTTP status, JSON body), errors included."""
@@ -124,13 +143,14 @@ class LaunchedBot:
             return exc.code, json.loads(exc.read().decode("utf-8") or "{}"), dict(exc.headers)
 
     def message(
-        self, sender: str, text: str, message_id: str, kind: str = "text", server: Optional[str] = None
+        self, sender: str, text: str, message_id: str, kind: str = "text", server: Optional[str] = None,
+        timeout: float = 60,
     ) -> Tuple[int, dict, Dict[str, str]]:
         """A buyer's message through the signed webhook, as the platform sends it."""
         payload = {"message_id": message_id, "sender": sender, "type": kind, "timestamp": int(time.time())}
         if kind == "text":
             payload["text"] = text
-        return self.post_webhook(json.dumps(payload, ensure_ascii=False).encode("utf-8"), server=server)
+        return self.post_webhook(json.dumps(payload, ensure_ascii=False).encode("utf-8"), server=server, timeout=timeout)
 
     def texts(self, sender: str, text: str) -> str:
         return "\n".join(m.get("text", "") for m in self.send(sender, text))
@@ -200,7 +220,8 @@ def launched_bot(
     from bot.crm import schema
     from bot.crm.db import session_scope
     from bot.crm.demo.seed import seed_demo
-    from bot.runtime.serve import console_env, server_commands, write_endpoints
+    from bot.runtime.keys import ACTION_TOKEN, RASA_TOKEN, WEBHOOK_SECRET
+    from bot.runtime.serve import SERVER_ENV, console_env, server_commands, write_endpoints
     from bot.training.train import latest_model
 
     models_dir = Settings.from_env().models_dir  # MODELS_DIR: bench.robust runs the tests against other models
@@ -234,21 +255,21 @@ def launched_bot(
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",
         PLATFORM_SEND_URL=platform_send_url,
-        SHOP_WEBHOOK_SECRET=webhook_secret,
+        **{WEBHOOK_SECRET.env: webhook_secret, RASA_TOKEN.env: TEST_RASA_TOKEN, ACTION_TOKEN.env: TEST_ACTION_TOKEN},
+        **SERVER_ENV,
         **console_env(settings),
         **(extra_env or {}),
     )
-    env.pop("RASA_TOKEN", None)
     endpoints = write_endpoints(settings, workdir / "endpoints.yml", tracker_db=tracker_db, tracker_url=tracker_url,
-                                redis_url=redis_url)
+                                redis_url=redis_url, action_token=TEST_ACTION_TOKEN)
     health = {
         "actions": f"http://127.0.0.1:{action_port}/health",
-        "rasa": f"http://127.0.0.1:{rasa_port}/status",
+        "rasa": f"http://127.0.0.1:{rasa_port}/status?token={TEST_RASA_TOKEN}",  # the model is loaded
         "console": f"http://127.0.0.1:{console_port}/api/health",
     }
     parts = {
         name: Part(name, command, env, workdir / f"{name}.log", health[name])
-        for name, command in server_commands(settings, endpoints, model).items()
+        for name, command in server_commands(settings, endpoints, model, TEST_RASA_TOKEN).items()
     }
     bot = LaunchedBot(
         f"http://127.0.0.1:{rasa_port}",

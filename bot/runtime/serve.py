@@ -9,7 +9,6 @@ stopped too and the exit code says which failed.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.crm import schema
 from bot.crm.db import DatabaseUnavailable
+from bot.runtime.keys import ACTION_TOKEN, ACTION_TOKEN_HEADER, RASA_TOKEN, key_value, keys_env, private_file
 from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, get_settings
 from bot.training.train import latest_model
 
@@ -34,20 +34,24 @@ def write_endpoints(
     tracker_db: Optional[str] = None,
     tracker_url: Optional[str] = None,
     redis_url: Optional[str] = None,
+    action_token: Optional[str] = None,
 ) -> Path:
-    """The effective endpoints file for this start: action server, tracker store, lock store.
+    """The effective endpoints file for this start: action server (with its token), tracker store, lock store.
 
-    ``tracker_url`` / ``redis_url`` default to TRACKER_STORE_URL / REDIS_URL.
+    ``tracker_url`` / ``redis_url`` default to TRACKER_STORE_URL / REDIS_URL. The file holds the action
+    server's token and maybe database passwords, so it is written readable by the owner only.
     """
     with (PROJECT_ROOT / "endpoints.yml").open(encoding="utf-8") as handle:
         endpoints = yaml.safe_load(handle) or {}
-    endpoints["action_endpoint"] = {"url": settings.action_server_url}
+    endpoints["action_endpoint"] = {
+        "url": settings.action_server_url,
+        "headers": {ACTION_TOKEN_HEADER: action_token or key_value(ACTION_TOKEN)},
+    }
     endpoints["tracker_store"] = tracker_store_endpoint(tracker_db, tracker_url)
     redis_url = redis_url or os.environ.get("REDIS_URL")
     if redis_url:
         endpoints["lock_store"] = lock_store_endpoint(redis_url)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    private_file(path, yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False))
     return path
 
 
@@ -114,13 +118,26 @@ def lock_store_endpoint(redis_url: str) -> Dict[str, object]:
     return endpoint
 
 
-def server_commands(settings: Settings, endpoints: Path, model: Path) -> Dict[str, List[str]]:
+#: Sanic's default request body limit is 100 MB; a buyer's message or an API call needs a few KB.
+SERVER_ENV = {"SANIC_REQUEST_MAX_SIZE": str(64 * 1024)}
+
+
+def server_commands(settings: Settings, endpoints: Path, model: Path, rasa_token: str) -> Dict[str, List[str]]:
+    """The three servers, each bound to ``settings.bind_host``; Rasa's HTTP API only with ``rasa_token``.
+
+    No CORS on any of them: no browser page of another origin may call them (the console is
+    server-rendered and talks to Rasa from its own process).
+    """
     rasa = [
         sys.executable,
         "-m",
         "bot.runtime.rasa_main",  # Rasa's CLI plus bot.runtime.patches
         "run",
         "--enable-api",
+        "--auth-token",
+        rasa_token,
+        "--interface",
+        settings.bind_host,
         "--port",
         str(settings.rasa_port),
         "--endpoints",
@@ -129,13 +146,8 @@ def server_commands(settings: Settings, endpoints: Path, model: Path) -> Dict[st
         str(PROJECT_ROOT / "credentials.yml"),
         "--model",
         str(model),
-        "--cors",
-        "*",
     ]
-    token = os.environ.get("RASA_TOKEN")
-    if token:
-        rasa += ["--auth-token", token]
-    actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+    actions = [sys.executable, "-m", "bot.runtime.action_server", "--port", str(settings.action_port)]
     console = [sys.executable, "-m", "bot", "console", "--port", str(settings.console_port)]
     return {"actions": actions, "rasa": rasa, "console": console}
 
@@ -143,17 +155,6 @@ def server_commands(settings: Settings, endpoints: Path, model: Path) -> Dict[st
 def console_env(settings: Settings) -> Dict[str, str]:
     """What the console needs to reach the Rasa server it works with."""
     return {"RASA_URL": f"http://127.0.0.1:{settings.rasa_port}"}
-
-
-def webhook_secret_env(secret_file: Path = VAR_DIR / "webhook_secret") -> Dict[str, str]:
-    """The webhook's shared secret: SHOP_WEBHOOK_SECRET, or one generated once for this machine (the demo)."""
-    if os.environ.get("SHOP_WEBHOOK_SECRET"):
-        return {}
-    if not secret_file.exists():
-        secret_file.parent.mkdir(parents=True, exist_ok=True)
-        secret_file.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-        secret_file.chmod(0o600)
-    return {"SHOP_WEBHOOK_SECRET": secret_file.read_text(encoding="utf-8").strip()}
 
 
 def demo_platform_env(settings: Settings) -> Dict[str, str]:
@@ -174,16 +175,18 @@ def serve() -> int:
     if model is None:
         print("models/ 里没有模型，请先运行 python -m bot train", file=sys.stderr)
         return 1
-    endpoints = write_endpoints(settings)
+    keys = keys_env()
+    endpoints = write_endpoints(settings, action_token=keys[ACTION_TOKEN.env])
     env = dict(
         os.environ,
         DATABASE_URL=settings.database_url,
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        **SERVER_ENV,
         **console_env(settings),
         **demo_platform_env(settings),
-        **webhook_secret_env(),
+        **keys,
     )
-    commands = server_commands(settings, endpoints, model)
+    commands = server_commands(settings, endpoints, model, keys[RASA_TOKEN.env])
     every = os.environ.get("CARE_EVERY_MINUTES", "")
     if every and float(every) > 0:  # the proactive-message job on a schedule (else: cron, see the README)
         commands["care"] = [sys.executable, "-m", "bot", "care", "run", "--quiet", "--every", every]
@@ -191,8 +194,8 @@ def serve() -> int:
     for name, command in commands.items():
         processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
     print(
-        f"小二启动中：Rasa http://127.0.0.1:{settings.rasa_port} ，动作服务器 :{settings.action_port} ，"
-        f"员工后台 http://127.0.0.1:{settings.console_port} ，模型 {model.name}"
+        f"小二启动中：Rasa http://{settings.bind_host}:{settings.rasa_port} ，动作服务器 :{settings.action_port} ，"
+        f"员工后台 http://{settings.bind_host}:{settings.console_port} ，模型 {model.name}"
     )
     return _supervise(processes)
 

@@ -9,7 +9,9 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
+from bot.runtime.keys import RASA_TOKEN, key_value
 from bot.settings import get_settings
 from bot.training.registry import ModelRegistry
 
@@ -57,9 +59,7 @@ def _rollback(args: argparse.Namespace) -> int:
 def reload_running_server(model: Path) -> str:
     """Ask a running Rasa server to load ``model`` in place (Rasa's PUT /model): conversations stay in the tracker store."""
     url = f"{os.environ.get('RASA_URL', f'http://127.0.0.1:{get_settings().rasa_port}')}/model"
-    token = os.environ.get("RASA_TOKEN")
-    if token:
-        url += f"?token={token}"
+    url += f"?token={quote(key_value(RASA_TOKEN), safe='')}"
     body = json.dumps({"model_file": str(model.resolve())}).encode("utf-8")
     request = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Type": "application/json"})
     try:

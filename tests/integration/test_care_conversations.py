@@ -22,7 +22,6 @@ from bot.channels.outbox import Outbox
 from bot.channels.standin import PlatformStandIn
 from bot.crm.db import session_factory, session_scope
 from bot.crm.models import AuditEntry, Customer, Order, StaffTask
-from bot.handoff.rasa_client import RasaClient
 from bot.runtime.launch import TEST_WEBHOOK_SECRET
 from bot.staff.accounts import StaffAccounts
 from tests.integration.conftest import RunningBot, said
@@ -37,7 +36,7 @@ RULES = replace(load_care_rules(), quiet_start=time(0, 0), quiet_end=time(0, 0))
 def care_job(bot: RunningBot, platform: PlatformStandIn, at: datetime, buyers: set = None) -> CareJob:  # type: ignore[assignment]
     sessions = session_factory(bot.database_url)
     return CareJob(
-        BotSpeaker(RasaClient(bot.url)),
+        BotSpeaker(bot.rasa_client()),
         Outbox(send_url=platform.url, sessions=sessions, secret=TEST_WEBHOOK_SECRET),
         book=CareBook(sessions),
         rules=RULES,

@@ -4,9 +4,7 @@ arriving at both servers at once are handled one after the other, never interlea
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator, List, Tuple
 
@@ -36,9 +34,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
         yield bot, [bot.url, bot.add_rasa_server("rasa2")]
 
 
-def events_of(server: str, sender: str) -> List[dict]:
-    with urllib.request.urlopen(f"{server}/conversations/{sender}/tracker?include_events=ALL", timeout=30) as response:
-        return json.loads(response.read().decode("utf-8")).get("events") or []
+def events_of(bot: LaunchedBot, server: str, sender: str) -> List[dict]:
+    return bot.events(sender, server)
 
 
 def turns_are_whole(events: List[dict]) -> bool:
@@ -83,8 +80,8 @@ def test_simultaneous_messages_of_many_buyers_on_both_servers(servers: Tuple[Lau
     for buyer, results in outcomes.items():
         assert all(status == 200 and reply["replies"] for _, status, reply in results), (buyer, results)
         assert not any(said(r["text"], "utter_technical_difficulty") for _, _, reply in results for r in reply["replies"])
-        events = events_of(urls[0], buyer)
+        events = events_of(bot, urls[0], buyer)
         seen = [e.get("message_id") for e in events if e.get("event") == "user"]
         assert sorted(seen) == sorted(mid for mid, _, _ in results)  # each exactly once: none lost, none twice
         assert turns_are_whole(events), buyer
-        assert events == events_of(urls[1], buyer)  # both servers see the same conversation
+        assert events == events_of(bot, urls[1], buyer)  # both servers see the same conversation

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import List
 
@@ -18,9 +17,7 @@ from tests.integration.conftest import RunningBot, said
 
 
 def user_events(bot: RunningBot, sender: str) -> List[dict]:
-    with urllib.request.urlopen(f"{bot.url}/conversations/{sender}/tracker?include_events=ALL", timeout=30) as response:
-        events = json.loads(response.read().decode("utf-8")).get("events") or []
-    return [e for e in events if e.get("event") == "user"]
+    return [e for e in bot.events(sender) if e.get("event") == "user"]
 
 
 def body(**fields: object) -> bytes:
