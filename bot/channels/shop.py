@@ -16,9 +16,10 @@ import logging
 import os
 import random
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -26,7 +27,7 @@ from sanic.response import HTTPResponse
 from bot import clock
 from bot.channels.ledger import Claim, ClaimState, MessageLedger
 from bot.channels.outbox import platform_messages
-from bot.channels.webhook import InboundMessage, WebhookError, parse, verify
+from bot.channels.webhook import INTENT_PREFIX, InboundMessage, WebhookError, as_buyer_words, parse, verify
 from bot.runtime.patches import TURN_FAILURES
 
 logger = logging.getLogger(__name__)
@@ -123,13 +124,16 @@ class ShopInput(InputChannel):
 
     async def _answer(self, message: InboundMessage, on_new_message: Callable, agent: Any) -> Dict[str, Any]:
         collector = CollectingOutputChannel()
+        text = message.text
+        if text.startswith(INTENT_PREFIX):  # a button press, or a buyer typing an intent: only offered buttons pass
+            text = as_buyer_words(text, await _offered_payloads(agent, message.sender))
         metadata = {"platform": {"message_id": message.message_id, "type": message.type, "url": message.media_url}}
         failures: List[str] = []
         marker = TURN_FAILURES.set(failures)
         try:
             await on_new_message(
                 UserMessage(
-                    message.text,
+                    text,
                     collector,
                     message.sender,
                     input_channel=self.name(),
@@ -152,6 +156,27 @@ class ShopInput(InputChannel):
             messages = [{"text": _apology(agent)}]
             await _queue_for_staff(message)
         return {"message_id": message.message_id, "replies": platform_messages(messages)}
+
+
+async def _offered_payloads(agent: Any, sender: str) -> List[str]:
+    """The button payloads of the bot's messages since the buyer last spoke (none when unknown)."""
+    try:
+        tracker = await agent.tracker_store.retrieve(sender)
+    except Exception:
+        logger.exception("tracker store unavailable for %s", sender)
+        return []
+    return offered_payloads(tracker.events if tracker else [])
+
+
+def offered_payloads(events: Iterable[Any]) -> List[str]:
+    """Payloads of the buttons in the bot's last messages, i.e. those after the last buyer message."""
+    payloads: List[str] = []
+    for event in reversed(list(events)):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            payloads += [str(b.get("payload")) for b in (event.data or {}).get("buttons") or [] if b.get("payload")]
+    return payloads
 
 
 async def _is_paused(agent: Any, sender: str) -> bool:

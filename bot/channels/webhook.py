@@ -18,7 +18,7 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Collection, Dict, Mapping, Optional
 
 SIGNATURE_HEADER = "X-Shop-Signature"
 TIMESTAMP_HEADER = "X-Shop-Timestamp"
@@ -26,8 +26,11 @@ MAX_AGE_SECONDS = 300
 MAX_CLOCK_SKEW_SECONDS = 60  # a timestamp from the future beyond this is refused too
 MAX_BODY_BYTES = 16 * 1024
 MAX_TEXT_CHARS = 1000
-MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
-SENDER = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
+# Matched in full (re.fullmatch): "$" alone would let "tb_xiaoyu\n" pass as another buyer than "tb_xiaoyu".
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
+SENDER = re.compile(r"[A-Za-z0-9_.:@\-]{1,128}")
+TIMESTAMP = re.compile(r"[0-9]{1,12}")  # ASCII digits only: str.isdigit() also takes "１２３" and "²"
+SIGNATURE = re.compile(r"sha256=[0-9a-f]{64}")
 
 #: Message types the platform sends, and the text the bot reads for those without words.
 PLACEHOLDERS = {"image": "[图片]", "sticker": "[动画表情]", "voice": "[语音]", "video": "[视频]"}
@@ -67,13 +70,15 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, now: float) -> 
     """Raise WebhookError unless the body is signed with ``secret`` and was sent in the last five minutes."""
     if len(body) > MAX_BODY_BYTES:
         raise WebhookError(413, "body_too_large", f"请求体超过 {MAX_BODY_BYTES} 字节")
-    signature = headers.get(SIGNATURE_HEADER) or ""
-    timestamp = headers.get(TIMESTAMP_HEADER) or ""
+    signature = (headers.get(SIGNATURE_HEADER) or "").strip()
+    timestamp = (headers.get(TIMESTAMP_HEADER) or "").strip()
     if not signature or not timestamp:
         raise WebhookError(401, "signature_missing", f"缺少 {SIGNATURE_HEADER} 或 {TIMESTAMP_HEADER} 请求头")
-    if not timestamp.isdigit():
-        raise WebhookError(401, "timestamp_invalid", f"{TIMESTAMP_HEADER} 应为 Unix 秒数")
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature.strip()):
+    if not TIMESTAMP.fullmatch(timestamp):
+        raise WebhookError(401, "timestamp_invalid", f"{TIMESTAMP_HEADER} 应为 Unix 秒数（ASCII 数字）")
+    if not SIGNATURE.fullmatch(signature) or not hmac.compare_digest(
+        sign(secret, timestamp, body).encode("ascii"), signature.encode("ascii")
+    ):
         raise WebhookError(401, "signature_invalid", "签名不正确")
     age = now - int(timestamp)
     if age > MAX_AGE_SECONDS:
@@ -91,10 +96,10 @@ def parse(body: bytes) -> InboundMessage:
     if not isinstance(data, dict):
         raise WebhookError(400, "bad_json", "请求体应为 JSON 对象")
     message_id = _required_str(data, "message_id")
-    if not MESSAGE_ID.match(message_id):
+    if not MESSAGE_ID.fullmatch(message_id):
         raise WebhookError(422, "bad_field", "message_id 只能包含字母、数字和 _.:-，最长 64 个字符")
     sender = _required_str(data, "sender")
-    if not SENDER.match(sender):
+    if not SENDER.fullmatch(sender):
         raise WebhookError(422, "bad_field", "sender 只能包含字母、数字和 _.:@-，最长 128 个字符")
     kind = _required_str(data, "type")
     if kind not in MESSAGE_TYPES:
@@ -119,6 +124,25 @@ def parse(body: bytes) -> InboundMessage:
         timestamp=float(timestamp),
         media_url=media_url if isinstance(media_url, str) else None,
     )
+
+
+#: Rasa reads a message that starts with this as an intent with entities ("/restart", '/inform{"order_id": …}').
+INTENT_PREFIX = "/"
+#: What a buyer's leading slash becomes: the full-width slash, which reads the same and means nothing to Rasa.
+WORDS_PREFIX = "／"
+
+
+def as_buyer_words(text: str, offered_payloads: Collection[str]) -> str:
+    """The text Rasa gets: the buyer's words, never an intent they typed.
+
+    A message that starts with "/" would be parsed by Rasa as an intent with entities — a stranger
+    could send ``/EXTERNAL_complaint_resolved{…}``, ``/restart`` or someone else's order number as
+    a slot. Only a button the bot itself offered in its last message to this buyer may carry such a
+    payload; anything else keeps its words and loses the meaning of its slash.
+    """
+    if not text.startswith(INTENT_PREFIX) or text in offered_payloads:
+        return text
+    return WORDS_PREFIX + text[len(INTENT_PREFIX):]
 
 
 def _required_str(data: Dict[str, Any], name: str) -> str:

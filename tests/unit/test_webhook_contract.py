@@ -89,3 +89,61 @@ def test_malformed_messages_are_named(raw: bytes, status: int, code: str) -> Non
         parse(raw)
     assert (refused.value.status, refused.value.code) == (status, code)
     assert refused.value.body()["message"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ['/EXTERNAL_complaint_resolved{"complaint_no":"TS2611250001"}', "/restart", '/inform{"order_id":"5230917846201337"}', "/"],
+)
+def test_a_buyer_cannot_type_an_intent(typed: str) -> None:
+    """Rasa parses "/intent{…}" as an intent with entities; a buyer's slash loses that meaning, their words stay."""
+    from bot.channels.webhook import as_buyer_words
+
+    read = as_buyer_words(typed, offered_payloads=['/inform{"order_id":"4128503961730215"}'])
+    assert not read.startswith("/") and read[1:] == typed[1:]
+
+
+def test_a_button_the_bot_offered_keeps_its_payload() -> None:
+    from bot.channels.webhook import as_buyer_words
+
+    payload = '/inform{"order_id":"4128503961730215"}'
+    assert as_buyer_words(payload, [payload]) == payload
+    assert as_buyer_words("在吗", []) == "在吗"
+
+
+def test_the_offered_payloads_are_those_since_the_buyer_last_spoke() -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    from bot.channels.shop import offered_payloads
+
+    old = BotUttered("选哪个？", {"buttons": [{"title": "1", "payload": "/inform{\"order_id\":\"1\"}"}]})
+    new = BotUttered("选哪个？", {"buttons": [{"title": "5分", "payload": "5分"}, {"title": "x"}]})
+    events = [old, UserUttered("第一个"), ActionExecuted("action_listen"), new, BotUttered("好的")]
+    assert offered_payloads(events) == ["5分"]
+    assert offered_payloads([]) == []
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature"),
+    [
+        ("１７９５６３２０００", None),  # full-width digits: str.isdigit() says yes, the signature's ASCII no
+        ("1795632000²", None),
+        ("1795632000", "sha256=" + "é" * 64),
+        ("1795632000", "sha256=" + "A" * 64),
+        ("1795632000", "sha256=" + "0" * 63),
+        ("1795632000", "md5=abc"),
+    ],
+)
+def test_odd_headers_are_refused_as_unsigned_never_a_crash(timestamp: str, signature: object) -> None:
+    body = message()
+    sent = {"X-Shop-Timestamp": timestamp, "X-Shop-Signature": signature or sign(SECRET, "1795632000", body)}
+    with pytest.raises(WebhookError) as refused:
+        verify(SECRET, sent, body, NOW)
+    assert refused.value.status == 401
+
+
+@pytest.mark.parametrize("field", ["message_id", "sender"])
+def test_a_trailing_newline_makes_an_id_invalid_not_another_id(field: str) -> None:
+    with pytest.raises(WebhookError) as refused:
+        parse(message(**{field: "tb_xiaoyu\n"}))
+    assert refused.value.status == 422
