@@ -38,7 +38,7 @@ class ActionCareMessage(ThreadedAction):
     @staticmethod
     def say(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[CareMessage]:
         key = first_entity(tracker, "care_event")
-        message = care_book.message(key) if key else None
+        message = care_book.message(key, tracker.sender_id) if key else None
         if message is not None:  # nothing recorded under that key: say nothing rather than something wrong
             dispatcher.utter_message(response=message.response, **message.placeholders)
         return message

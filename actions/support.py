@@ -191,7 +191,7 @@ class ActionAskSatisfaction(ThreadedAction):
         complaint_no = first_entity(tracker, "complaint_no") or complaint_desk.awaiting_question(tracker.sender_id)
         if not complaint_no:
             return []
-        record = complaint_desk.mark_asked(complaint_no, now())
+        record = complaint_desk.mark_asked(complaint_no, now(), tracker.sender_id)
         if record is None:
             return []
         dispatcher.utter_message(

@@ -176,10 +176,13 @@ class CareBook(UsesCrm):
 
     # --- the bot's side --------------------------------------------------------------------------------
 
-    def message(self, event_key: str) -> Optional[CareMessage]:
-        """What the bot is to say for this event (read by action_care_message)."""
+    def message(self, event_key: str, sender_id: str) -> Optional[CareMessage]:
+        """What the bot is to say for this event in this chat (read by action_care_message); None for another
+        buyer's event: its placeholders hold their name, order and tracking number."""
         with self.sessions() as session:
-            row = session.execute(select(CareMessage).where(CareMessage.event_key == event_key)).scalar_one_or_none()
+            row = session.execute(
+                select(CareMessage).where(CareMessage.event_key == event_key, CareMessage.sender_id == sender_id)
+            ).scalar_one_or_none()
             if row is not None:
                 session.expunge(row)
             return row

@@ -229,11 +229,12 @@ class ComplaintDesk(UsesCrm):
                 .limit(1)
             ).scalar_one_or_none()
 
-    def mark_asked(self, complaint_no: str, now: datetime) -> Optional[Complaint]:
-        """The question went out; None when the complaint is not waiting for one (e.g. reopened since)."""
+    def mark_asked(self, complaint_no: str, now: datetime, sender_id: str) -> Optional[Complaint]:
+        """The question went out; None when the complaint is not waiting for one (e.g. reopened since) or is not
+        this chat's: a complaint number names one buyer's complaint, and only their chat may be asked about it."""
         with self.sessions.begin() as session:
-            record = self._load(session, complaint_no)
-            if record.status != ComplaintStatus.RESOLVED.value:
+            record = session.execute(select(Complaint).where(Complaint.complaint_no == complaint_no)).scalar_one_or_none()
+            if record is None or record.sender_id != sender_id or record.status != ComplaintStatus.RESOLVED.value:
                 return None
             record.followup_asked_at = now
             return record

@@ -35,7 +35,7 @@ def sent_checkins(url: str, count: int) -> List[CareEvent]:
                 event.sender_id = finder.senders({event.customer_id})[event.customer_id]
                 events.append(event)
     book = CareBook(sessions)
-    chosen = [e for e in events if book.message(e.key) is None][:count]
+    chosen = [e for e in events if book.message(e.key, e.sender_id) is None][:count]
     for event in chosen:
         book.settle(book.claim(event, AS_OF), True, None)
     assert len(chosen) == count
@@ -71,6 +71,10 @@ async def test_the_bot_says_the_recorded_message_and_a_check_in_waits_for_a_scor
     unknown = care_tracker(event, "EXTERNAL_care")
     unknown.latest_message["entities"] = [{"entity": "care_event", "value": "shipped:0"}]
     assert await run_action(ActionCareMessage(), unknown) == ([], [])  # nothing recorded: nothing said
+
+    stranger = care_tracker(event, "EXTERNAL_care")
+    stranger.sender_id = "guest_stranger"  # another chat naming this buyer's event: their name and order stay theirs
+    assert await run_action(ActionCareMessage(), stranger) == ([], [])
 
 
 async def test_check_in_answers(crm: str) -> None:

@@ -205,6 +205,16 @@ async def test_a_complaint_reopened_since_is_not_asked_about(crm: str) -> None:
     assert messages == []
 
 
+async def test_another_chat_cannot_be_asked_about_a_complaint_it_does_not_own(crm: str) -> None:
+    """Complaint numbers are sequential: naming one must not address its owner by name nor mark it asked."""
+    owner = fresh_buyer()
+    complaint_no = await resolved_complaint(crm, owner)
+    events, messages = await run_action(ActionAskSatisfaction(), external(fresh_buyer(), "EXTERNAL_complaint_resolved", complaint_no))
+    assert (events, messages) == ([], [])
+    (record,) = complaints_of(crm, owner)
+    assert record.followup_asked_at is None
+
+
 async def test_a_new_session_stays_paused_while_staff_hold_the_case_and_keeps_an_owed_score(crm: str) -> None:
     text = "再不处理我就去12315投诉，给差评！骗子！"
     angry = fresh_buyer()
