@@ -60,6 +60,8 @@ class ActionCareCheckin(ThreadedAction):
 class ActionOptOut(ThreadedAction):
     """退订 / 不要再发了: no proactive message from now on, recorded with the buyer's words."""
 
+    writes = True
+
     def name(self) -> Text:
         return "action_opt_out"
 
@@ -78,6 +80,8 @@ class ActionRecordCheckin(ThreadedAction):
     3 and below also mark the buyer at risk in the archive. A complaint instead of a score is recorded as
     one; a plain 'all good' is taken kindly without inventing a score.
     """
+
+    writes = True
 
     def name(self) -> Text:
         return "action_record_checkin"

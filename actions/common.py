@@ -18,10 +18,12 @@ from bot.orders import reference
 from bot.orders.replies import Reply
 from bot.orders.service import OrderService
 from bot.policy.model import load_policy
+from bot.runtime.effects import Done, EffectLedger
 
 logger = logging.getLogger(__name__)
 
 orders = OrderService()
+effects = EffectLedger()
 #: Loaded once at start; a bad shop_policy.yml stops the action server with the fields named.
 POLICY = load_policy()
 
@@ -61,7 +63,13 @@ class ThreadedAction(Action, abc.ABC):
 
     The action server serves many buyers at once; running SQL in a worker
     thread keeps one slow query from stalling every other conversation.
+
+    An action that sets ``writes = True`` changes the CRM (a complaint, a hand-over, a cancellation …):
+    it does so at most once per buyer message. A second run for the same message (a replay, a retried
+    turn, a rewind) gets what the first said and returned, and writes nothing (``bot.runtime.effects``).
     """
+
+    writes = False
 
     @abc.abstractmethod
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
@@ -69,7 +77,24 @@ class ThreadedAction(Action, abc.ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         work: Callable[[], List[Dict[Text, Any]]] = lambda: self.handle(dispatcher, tracker, domain)  # noqa: E731
-        return await asyncio.get_running_loop().run_in_executor(None, work)
+        message_id = (tracker.latest_message or {}).get("message_id")
+        if not self.writes or not message_id:  # reads only, or no message to key on (a staff-triggered event)
+            return await asyncio.get_running_loop().run_in_executor(None, work)
+        return await asyncio.get_running_loop().run_in_executor(
+            None, lambda: self._once(dispatcher, tracker, str(message_id), work)
+        )
+
+    def _once(self, dispatcher: CollectingDispatcher, tracker: Tracker, message_id: str,
+              work: Callable[[], List[Dict[Text, Any]]]) -> List[Dict[Text, Any]]:
+        done = effects.recall(tracker.sender_id, message_id, self.name())
+        if done is not None:
+            logger.info("%s already ran for message %s of %s: repeating its answer", self.name(), message_id, tracker.sender_id)
+            dispatcher.messages.extend(done.messages)
+            return done.events
+        said_before = len(dispatcher.messages)
+        events = work()
+        effects.remember(tracker.sender_id, message_id, self.name(), Done(list(events), dispatcher.messages[said_before:]), now())
+        return events
 
 
 def score_not_given(dispatcher: CollectingDispatcher, tracker: Tracker, events: List[Dict[Text, Any]],

@@ -189,6 +189,8 @@ def describe_address(address: ParsedAddress) -> str:
 class ActionOrderRequest(ThreadedAction):
     """Carries out the request once order_form has what it needs, then clears the form."""
 
+    writes = True
+
     def name(self) -> Text:
         return "action_order_request"
 

@@ -494,6 +494,8 @@ def _assessed(tracker: Tracker, case: Optional[CaseOrder]) -> Optional[Tuple[Dec
 class ActionAftersalesRequest(ThreadedAction):
     """Records the confirmed case exactly once, or explains why there is nothing to record."""
 
+    writes = True
+
     def name(self) -> Text:
         return "action_aftersales_request"
 
@@ -627,6 +629,8 @@ class ActionRefundStatus(ThreadedAction):
 
 class ActionCancelAftersales(ThreadedAction):
     """Withdraws the buyer's pending case: the one named, or the only one open; asks when several are."""
+
+    writes = True
 
     def name(self) -> Text:
         return "action_cancel_aftersales"

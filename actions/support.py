@@ -107,6 +107,8 @@ class ActionSessionStart(ThreadedAction):
 class ActionHandoffRequest(ThreadedAction):
     """The buyer asked for a person: queue with a summary, say when, pause."""
 
+    writes = True
+
     def name(self) -> Text:
         return "action_handoff_request"
 
@@ -121,6 +123,8 @@ class ActionEscalateComplaint(ThreadedAction):
     what can be done about it; a high one also goes to staff at once and the
     bot steps aside. A stranger's (no CRM record to attach it to) goes to staff.
     """
+
+    writes = True
 
     def name(self) -> Text:
         return "action_escalate_complaint"
@@ -184,6 +188,8 @@ def offer_remedy(dispatcher: CollectingDispatcher, category: str) -> None:
 class ActionAskSatisfaction(ThreadedAction):
     """Staff resolved a complaint (EXTERNAL_complaint_resolved): ask the buyer for a 1–5 score."""
 
+    writes = True
+
     def name(self) -> Text:
         return "action_ask_satisfaction"
 
@@ -203,6 +209,8 @@ class ActionAskSatisfaction(ThreadedAction):
 class ActionRecordSatisfaction(ThreadedAction):
     """The answer to the 1–5 question: 5 thanks, 3–4 marks the buyer at risk, 1–2 reopens and goes to staff."""
 
+    writes = True
+
     def name(self) -> Text:
         return "action_record_satisfaction"
 
@@ -214,6 +222,8 @@ class ActionRecordSatisfaction(ThreadedAction):
             return score_not_given(dispatcher, tracker, events)
         moment = now()
         result = complaint_desk.record_score(complaint_no, score, moment)
+        if result.outcome == "already":  # no score owed any more (answered, or reopened by an earlier answer)
+            return score_not_given(dispatcher, tracker, events)
         if result.outcome == "content":
             dispatcher.utter_message(response="utter_satisfaction_thanks", score=score)
             return events
@@ -227,6 +237,8 @@ class ActionRecordSatisfaction(ThreadedAction):
 
 class ActionHandleFallback(ThreadedAction):
     """A message the bot cannot read: ask to rephrase; the second in a row goes to a human instead."""
+
+    writes = True
 
     def name(self) -> Text:
         return "action_handle_fallback"

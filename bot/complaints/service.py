@@ -151,7 +151,7 @@ OPEN_COMPLAINT = (ComplaintStatus.NEW.value, ComplaintStatus.IN_PROGRESS.value, 
 class FollowupResult:
     complaint_no: str
     score: int
-    outcome: str  # content / at_risk / reopen
+    outcome: str  # content / at_risk / reopen; already: the complaint was not waiting for a score (nothing changed)
     due_at: Optional[datetime]  # when a reopened complaint is due
     complaint_id: int
 
@@ -255,12 +255,18 @@ class ComplaintDesk(UsesCrm):
         )
 
     def record_score(self, complaint_no: str, score: int, now: datetime) -> FollowupResult:
-        """5: 已回访. 3–4: 已回访 and the buyer is marked at risk. 1–2: the complaint is reopened, due again."""
+        """5: 已回访. 3–4: 已回访 and the buyer is marked at risk. 1–2: the complaint is reopened, due again.
+
+        Only a complaint waiting for its score takes one: the same answer read again (a rewound turn that left
+        the question open in the chat) changes nothing, so a complaint is never reopened twice by one answer.
+        """
         if not 1 <= score <= 5:
             raise ValueError(f"satisfaction must be 1–5, got {score}")
         outcome = outcome_of(score)
         with self.sessions.begin() as session:
             record = self._load(session, complaint_no)
+            if record.status != ComplaintStatus.RESOLVED.value or record.satisfaction is not None:
+                return FollowupResult(record.complaint_no, score, "already", None, record.id)
             record.satisfaction = score
             record.followed_up_at = now
             due = None

@@ -597,3 +597,45 @@ class StaffTask(Base):
     done_at: Mapped[Optional[datetime]] = Column(DateTime)
     done_by: Mapped[Optional[str]] = Column(String(32))
     note: Mapped[Optional[str]] = Column(Text)
+
+
+class ActionEffect(Base):
+    """What a writing action did for one buyer message, so a second run for the same message (Rasa rewinding,
+    the platform replaying) repeats the answer instead of the write."""
+
+    __tablename__ = "action_effects"
+    __table_args__ = (UniqueConstraint("sender_id", "message_id", "action", name="uq_action_effects_once"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    sender_id: Mapped[str] = Column(String(128), nullable=False)
+    message_id: Mapped[str] = Column(String(64), nullable=False)
+    action: Mapped[str] = Column(String(64), nullable=False)
+    events: Mapped[list] = Column(JSON, nullable=False, default=list)  # what it returned to Rasa
+    messages: Mapped[list] = Column(JSON, nullable=False, default=list)  # what it said
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
+
+
+class VerificationFailure(Base):
+    """A failed identity check (phone + order number that do not match): counted per phone, order number,
+    chat and source address, so that the check cannot be retried without limit from new chats or sessions."""
+
+    __tablename__ = "verification_failures"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    sender_id: Mapped[str] = Column(String(128), nullable=False, index=True)
+    phone: Mapped[Optional[str]] = Column(String(20), index=True)
+    order_no: Mapped[Optional[str]] = Column(String(32), index=True)
+    source: Mapped[Optional[str]] = Column(String(64), index=True)  # the platform's client address, when it sends one
+    at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
+
+
+class LoginAttempt(Base):
+    """A console sign-in attempt, for the per-account and per-address back-off and lock-out."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    username: Mapped[str] = Column(String(64), nullable=False, index=True)
+    address: Mapped[str] = Column(String(64), nullable=False, index=True)
+    succeeded: Mapped[bool] = Column(Boolean, nullable=False)
+    at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)

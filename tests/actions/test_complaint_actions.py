@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import List, Optional
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from actions.support import (
     ActionAskSatisfaction,
@@ -18,7 +18,7 @@ from actions.support import (
     complaint_desk,
 )
 from bot import clock
-from bot.crm.db import session_scope
+from bot.crm.db import session_factory, session_scope
 from bot.crm.models import Complaint, Customer, Handoff
 from tests.actions.conftest import make_tracker, responses, run_action
 from tests.conftest import AS_OF
@@ -135,8 +135,8 @@ async def asked(crm: str, sender: str, text: str = "物流太慢了，等了好�
     return complaint_no
 
 
-def answer(sender: str, text: str, complaint_no: str, intent: str = "inform"):  # type: ignore[no-untyped-def]
-    return make_tracker(sender, text, intent, {"feedback_complaint": complaint_no}, active=False)
+def answer(sender: str, text: str, complaint_no: str, intent: str = "inform", message_id: Optional[str] = None):  # type: ignore[no-untyped-def]
+    return make_tracker(sender, text, intent, {"feedback_complaint": complaint_no}, active=False, message_id=message_id)
 
 
 @pytest.mark.parametrize(
@@ -171,6 +171,22 @@ async def test_a_score_of_one_or_two_reopens_the_complaint_and_goes_to_staff(crm
     assert record.due_at > AS_OF
     handoff = handoff_of(crm, buyer)
     assert (handoff.reason, handoff.complaint_id) == ("complaint_reopened", record.id) and paused(events)
+
+
+async def test_one_answer_reopens_a_complaint_once_whatever_rasa_does_with_the_turn(crm: str) -> None:
+    """The same message run again (a replay, a retried turn) repeats the first answer and writes nothing; the
+    same score read again in a later message (a rewound turn left the question open) reopens nothing."""
+    buyer = fresh_buyer()
+    complaint_no = await asked(crm, buyer)
+    first = await run_action(ActionRecordSatisfaction(), answer(buyer, "1分", complaint_no, message_id="m-score-1"))
+    again = await run_action(ActionRecordSatisfaction(), answer(buyer, "1分", complaint_no, message_id="m-score-1"))
+    assert again == first and responses(first[1])[0] == "utter_satisfaction_reopened"
+    later = await run_action(ActionRecordSatisfaction(), answer(buyer, "1分", complaint_no, message_id="m-score-2"))
+    assert responses(later[1]) == ["utter_satisfaction_skipped"] and not paused(later[0])
+    (record,) = complaints_of(crm, buyer)
+    assert (record.status, record.reopened_count) == ("处理中", 1)
+    with session_factory(crm)() as session:
+        assert session.execute(select(func.count()).select_from(Handoff).where(Handoff.sender_id == buyer)).scalar() == 1
 
 
 async def test_an_answer_that_is_no_score_records_nothing_and_forgets_the_question(crm: str) -> None:
