@@ -7,19 +7,22 @@ list rejects the turn so the digression rules can answer and come back.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Dict, FrozenSet, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_entities, latest_intent, latest_text, now, orders
+from actions.common import POLICY, latest_entities, latest_intent, latest_text, now, orders
 from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
+from bot.handoff.hours import describe_opening
 from bot.orders.confirm import ANSWER_INTENTS, interpret_confirmation
 from bot.orders.reference import RELEVANT_STATUSES, Outcome, Purpose, entity_or_match, parse_reference, resolve
 from bot.orders.service import CustomerView, VerifyOutcome
+from bot.orders.verification import Attempt, LockoutRule, VerificationGuard
 
-MAX_VERIFY_ATTEMPTS = 3
+verification = VerificationGuard(LockoutRule.from_policy(POLICY))
 AFTERSALES_FORM = "aftersales_form"
 
 
@@ -93,6 +96,10 @@ class FormStep:
         entities = latest_entities(self.tracker)
         phone = entity_or_match(entities, "phone", PHONE_PATTERN, self.text)
         order_no = entity_or_match(entities, "order_id", ORDER_NO_PATTERN, self.text)
+        source = ((self.tracker.latest_message or {}).get("metadata") or {}).get("platform", {}).get("client_ip")
+        locked = verification.locked_until(Attempt(self.tracker.sender_id, phone, order_no, source), now())
+        if locked is not None:  # nothing is checked while any of these is locked, not even a right pair
+            return self.stop_verifying("utter_verify_locked", locked)
         if phone:
             self.set("verify_phone", phone)
         if order_no and (self.slot("verify_phone") or self.requested == "verify_order_no"):
@@ -113,17 +120,23 @@ class FormStep:
         if outcome == VerifyOutcome.VERIFIED and customer is not None:
             self.dispatcher.utter_message(response="utter_verify_ok", nickname=customer.nickname)
             return customer
-        attempts = int(self.slot("verify_attempts") or 0) + 1
-        self.set("verify_attempts", float(attempts))
+        attempt = Attempt(self.tracker.sender_id, self.slot("verify_phone"), self.slot("verify_order_no"), source)
+        locked = verification.record_failure(attempt, now(), (self.tracker.latest_message or {}).get("message_id"))
         self.set("verify_phone", None)
         self.set("verify_order_no", None)
-        if attempts >= MAX_VERIFY_ATTEMPTS:
-            self.dispatcher.utter_message(response="utter_verify_failed")
-            self.set("order_id", None)
-            self.events.append(SlotSet("requested_slot", None))
-            return None
+        if locked is not None:
+            return self.stop_verifying("utter_verify_failed", locked)
         self.dispatcher.utter_message(response="utter_verify_mismatch")
         self.events.append(SlotSet("requested_slot", "verify_phone"))
+        return None
+
+    def stop_verifying(self, response: str, until: datetime) -> None:
+        """Locked out: say until when (a person can still help), forget the pair, and end the form."""
+        self.dispatcher.utter_message(response=response, until=describe_opening(until, now()))
+        self.set("verify_phone", None)
+        self.set("verify_order_no", None)
+        self.set("order_id", None)
+        self.events.append(SlotSet("requested_slot", None))
         return None
 
     def ask_verification(self) -> List[Dict[Text, Any]]:

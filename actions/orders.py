@@ -205,7 +205,7 @@ class ActionOrderRequest(ThreadedAction):
             dispatcher.utter_message(response="utter_order_not_found", order_no=order_id)
             return events
         self.carry_out(dispatcher, tracker, customer, order)
-        return events + [SlotSet("focus_order_id", order_id), SlotSet("verify_attempts", 0.0)]
+        return events + [SlotSet("focus_order_id", order_id)]
 
     def carry_out(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer: CustomerView, order: OrderView) -> None:
         purpose = purpose_of(tracker)

@@ -127,7 +127,8 @@ class ShopInput(InputChannel):
         text = message.text
         if text.startswith(INTENT_PREFIX):  # a button press, or a buyer typing an intent: only offered buttons pass
             text = as_buyer_words(text, await _offered_payloads(agent, message.sender))
-        metadata = {"platform": {"message_id": message.message_id, "type": message.type, "url": message.media_url}}
+        metadata = {"platform": {"message_id": message.message_id, "type": message.type, "url": message.media_url,
+                                 "client_ip": message.client_ip}}
         failures: List[str] = []
         marker = TURN_FAILURES.set(failures)
         try:

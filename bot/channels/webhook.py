@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ class InboundMessage:
     text: str  # what the bot reads: the buyer's words, or a placeholder such as [图片]
     timestamp: float
     media_url: Optional[str] = None
+    client_ip: Optional[str] = None  # the buyer's address as the platform saw it: identity-check lock-outs count it
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -108,6 +110,14 @@ def parse(body: bytes) -> InboundMessage:
     if isinstance(timestamp, bool) or not isinstance(timestamp, (int, float)):
         raise WebhookError(422, "missing_field", "缺少字段 timestamp（Unix 秒数）")
     media_url = data.get("url")
+    client_ip = data.get("client_ip")
+    if client_ip is not None:
+        try:
+            client_ip = str(ipaddress.ip_address(client_ip)) if isinstance(client_ip, str) else None
+        except ValueError:
+            client_ip = None
+        if client_ip is None:
+            raise WebhookError(422, "bad_field", "client_ip 应为 IPv4 或 IPv6 地址")
     if kind == "text":
         text = _required_str(data, "text").strip()
         if not text:
@@ -123,6 +133,7 @@ def parse(body: bytes) -> InboundMessage:
         text=text,
         timestamp=float(timestamp),
         media_url=media_url if isinstance(media_url, str) else None,
+        client_ip=client_ip,
     )
 
 

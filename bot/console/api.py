@@ -196,7 +196,7 @@ async def list_handoffs(request: web.Request) -> web.Response:
 
 
 async def show_handoff(request: web.Request) -> web.Response:
-    conversation = await request.app[DESK].conversation(_handoff_id(request))
+    conversation = await request.app[DESK].conversation(_handoff_id(request), reveal=request[STAFF].is_admin)
     return ok(
         {
             "handoff": handoff_json(conversation.handoff, request.app[NOW]()),

@@ -21,17 +21,12 @@ from bot.care.rules import KIND_LABELS
 from bot.complaints.service import OPEN_COMPLAINT
 from bot.console.api import complaint_json
 from bot.crm.db import UsesCrm
+from bot.crm.formats import mask_phone
 from bot.crm.models import Complaint, Customer, Order, Shipment
 from bot.customers.archive import CustomerArchive
 from bot.policy.model import Policy
 
 ORDERS_SHOWN = 8
-
-
-def mask_phone(phone: Optional[str]) -> str:
-    if not phone:
-        return ""
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
 def mask_address(address: Optional[str]) -> str:

@@ -56,10 +56,11 @@ class StaffDesk:
         self.outbox = outbox
         self.now = now
 
-    async def conversation(self, handoff_id: int) -> Conversation:
+    async def conversation(self, handoff_id: int, reveal: bool = False) -> Conversation:
+        """The case and its transcript; phone numbers in it masked unless ``reveal`` (an admin, or on purpose)."""
         handoff = await blocking(self.handoffs.get, handoff_id)
         tracker = await self.rasa.tracker(handoff.sender_id)
-        return Conversation(handoff, transcript(tracker.get("events") or []))
+        return Conversation(handoff, transcript(tracker.get("events") or [], mask_phones=not reveal))
 
     async def answer(self, handoff_id: int, staff: StaffIdentity, text: str) -> Delivery:
         """Send ``text`` to the buyer as this member of staff."""

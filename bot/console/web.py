@@ -32,6 +32,7 @@ from bot.customers.archive import CustomerArchive
 from bot.customers.segments import LIFECYCLES, sizes
 from bot.handoff.rasa_client import RasaUnavailable
 from bot.handoff.service import HandoffError
+from bot.orders.verification import LockoutRule, VerificationGuard
 from bot.policy.model import load_policy
 from bot.settings import get_settings
 from bot.staff.accounts import AccountError
@@ -52,6 +53,7 @@ INTENTS = web.AppKey("intents", set)
 ARCHIVE = web.AppKey("archive", CustomerArchive)
 CARE = web.AppKey("care", CareBook)
 REPLIES = web.AppKey("replies", ReplyWatch)
+LOCKOUTS = web.AppKey("lockouts", VerificationGuard)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=jinja2.select_autoescape(["html"])
 )
@@ -153,8 +155,9 @@ async def queue_page(request: web.Request) -> web.Response:
 
 
 async def conversation_page(request: web.Request, reveal: bool = False) -> web.Response:
+    unmasked = reveal or request["console"].staff.is_admin
     try:
-        conversation = await _desk(request).conversation(int(request.match_info["handoff_id"]))
+        conversation = await _desk(request).conversation(int(request.match_info["handoff_id"]), unmasked)
     except HandoffError as exc:
         return render(request, "error.html", status=exc.status, heading="找不到这个会话", message=str(exc))
     except RasaUnavailable as exc:
@@ -162,7 +165,6 @@ async def conversation_page(request: web.Request, reveal: bool = False) -> web.R
     case = conversation.handoff
     customer = None
     if case.customer_id:
-        unmasked = reveal or request["console"].staff.is_admin
         customer = await blocking(request.app[CUSTOMERS].load, case.customer_id, unmasked, request.app[NOW]())
     marked = await blocking(request.app[MATERIAL].is_marked, case.id)
     return render(
@@ -275,6 +277,7 @@ async def care_page(request: web.Request) -> web.Response:
         open_tasks=sum(t.status == "待处理" for t in tasks),
         week=await blocking(request.app[CARE].week_counts, now),
         kind_labels=KIND_LABELS,
+        lockouts=await blocking(request.app[LOCKOUTS].active_lockouts, now),
     )
 
 
@@ -293,7 +296,8 @@ async def complete_task(request: web.Request) -> web.StreamResponse:
 async def transcript_fragment(request: web.Request) -> web.Response:
     """The transcript list for the page's polling: new buyer messages appear within seconds."""
     try:
-        conversation = await _desk(request).conversation(int(request.match_info["handoff_id"]))
+        unmasked = request["console"].staff.is_admin
+        conversation = await _desk(request).conversation(int(request.match_info["handoff_id"]), unmasked)
     except (HandoffError, RasaUnavailable) as exc:
         return web.json_response({"error": str(exc)}, status=404 if isinstance(exc, HandoffError) else 502)
     entries = [e.as_dict() for e in conversation.entries]
@@ -521,6 +525,7 @@ def add_pages(app: web.Application) -> None:
     app[ARCHIVE] = CustomerArchive()
     app[CARE] = CareBook()
     app[REPLIES] = ReplyWatch(policy.service_hours, load_care_rules())
+    app[LOCKOUTS] = VerificationGuard(LockoutRule.from_policy(policy))
     app[INTENTS] = domain_intents()
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)

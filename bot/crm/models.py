@@ -620,12 +620,14 @@ class VerificationFailure(Base):
     chat and source address, so that the check cannot be retried without limit from new chats or sessions."""
 
     __tablename__ = "verification_failures"
+    __table_args__ = (UniqueConstraint("sender_id", "message_id", name="uq_verification_failures_message"),)
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     sender_id: Mapped[str] = Column(String(128), nullable=False, index=True)
     phone: Mapped[Optional[str]] = Column(String(20), index=True)
     order_no: Mapped[Optional[str]] = Column(String(32), index=True)
     source: Mapped[Optional[str]] = Column(String(64), index=True)  # the platform's client address, when it sends one
+    message_id: Mapped[Optional[str]] = Column(String(64))  # one failure per buyer message, however often it is run
     at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
 
 

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Dict, List, Optional
 
+from bot.crm.formats import mask_phones_in
+
 #: Actions that are plumbing, not something staff need to see.
 HIDDEN_ACTIONS = {"action_listen", "action_session_start", "action_unlikely_intent"}
 
@@ -30,8 +32,13 @@ def _time(event: Dict[str, Any]) -> Optional[str]:
     return datetime.fromtimestamp(stamp).isoformat(timespec="seconds") if stamp else None
 
 
-def transcript(events: List[Dict[str, Any]]) -> List[Entry]:
-    """Every message in order, with the bot's actions and the pause/resume marks between them."""
+def transcript(events: List[Dict[str, Any]], mask_phones: bool = False) -> List[Entry]:
+    """Every message in order, with the bot's actions and the pause/resume marks between them.
+
+    ``mask_phones``: phone numbers in the messages (a buyer types theirs to be verified, the bot repeats a
+    recipient's) show as 138****0005, as agents see them everywhere until they reveal them on purpose.
+    """
+    shown = mask_phones_in if mask_phones else (lambda text: text)
     entries: List[Entry] = []
     paused = False
     for event in events:
@@ -44,7 +51,7 @@ def transcript(events: List[Dict[str, Any]]) -> List[Entry]:
             entries.append(
                 Entry(
                     "buyer",
-                    event.get("text") or "",
+                    shown(event.get("text") or ""),
                     _time(event),
                     intent=intent.get("name"),
                     confidence=round(float(intent["confidence"]), 3) if intent.get("confidence") is not None else None,
@@ -58,7 +65,7 @@ def transcript(events: List[Dict[str, Any]]) -> List[Entry]:
             entries.append(
                 Entry(
                     "agent" if agent else "bot",
-                    event.get("text") or "",
+                    shown(event.get("text") or ""),
                     _time(event),
                     author=agent or metadata.get("utter_action"),
                     buttons=[b.get("title", "") for b in data.get("buttons") or []],

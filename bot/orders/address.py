@@ -74,8 +74,3 @@ def parse_address(text: str) -> Optional[ParsedAddress]:
 
 def _looks_like_address(text: str) -> bool:
     return any(m in text for m in AREA_MARKERS) and any(m in text for m in DETAIL_MARKERS)
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: enough for the buyer to recognise, useless to anyone else."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else phone

@@ -16,10 +16,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from sqlalchemy.orm import sessionmaker
 
 from bot.crm.db import UsesCrm
+from bot.crm.formats import mask_phone
 from bot.crm.models import Order, OrderStatus
 from bot.crm.repository import CrmRepository
 from bot.orders import rules
-from bot.orders.address import ParsedAddress, mask_phone
+from bot.orders.address import ParsedAddress
 from bot.orders.reference import OrderCandidate
 
 

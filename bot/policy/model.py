@@ -71,6 +71,10 @@ class Policy:
     complaint_due_hours: Mapping[str, int] = field(default_factory=lambda: {"高": 2, "中": 8, "低": 24})
     complaint_compensation: Mapping[str, str] = field(default_factory=lambda: {"高": "无", "中": "无", "低": "无"})
     partial_refund_max_percent: int = 0  # what staff may refund to a buyer who keeps a flawed item; 0 = not offered
+    verify_max_failures: int = 3  # failed identity checks within the window that lock the phone, order, chat, address
+    verify_window_minutes: int = 60
+    verify_lockout_minutes: int = 60
+    retention_days: int = 180  # conversation texts older than this are redacted (python -m bot privacy prune)
 
 
 class _Reader:
@@ -126,6 +130,17 @@ class _Reader:
             return None
         return start, end
 
+    def optional_integer(self, section: Mapping[str, Any], path: str, key: str, default: int, low: int, high: int) -> int:
+        """A field the owner may leave out (older policy files): its default then."""
+        return default if key not in section else self.integer(section, path, key, low, high)
+
+    def optional_section(self, name: str) -> Mapping[str, Any]:
+        value = self.data.get(name, {})
+        if not isinstance(value, Mapping):
+            self.problems.append(f"{name}: 应为键值对，实际是 {value!r}")
+            return {}
+        return value
+
     def payer(self, section: Mapping[str, Any], path: str) -> str:
         value = section.get("shipping_paid_by")
         if value not in PAYERS:
@@ -164,6 +179,8 @@ def parse_policy(data: Any, source: str = "shop_policy.yml") -> Policy:
     if not isinstance(partial, int) or isinstance(partial, bool) or not 0 <= partial <= 50:
         r.problems.append(f"complaints.partial_refund_max_percent: 应为 0 到 50 的整数（0 表示不提供），实际是 {partial!r}")
         partial = 0
+    verification = r.optional_section("verification")
+    privacy = r.optional_section("privacy")
     approval = r.section("approval")
     hours = r.section("service_hours")
     service_hours = ServiceHours(
@@ -214,6 +231,10 @@ def parse_policy(data: Any, source: str = "shop_policy.yml") -> Policy:
         complaint_due_hours=dict(due),
         complaint_compensation={k: str(v) for k, v in compensation.items()},
         partial_refund_max_percent=partial,
+        verify_max_failures=r.optional_integer(verification, "verification", "max_failures", 3, 1, 20),
+        verify_window_minutes=r.optional_integer(verification, "verification", "window_minutes", 60, 1, 7 * 24 * 60),
+        verify_lockout_minutes=r.optional_integer(verification, "verification", "lockout_minutes", 60, 1, 7 * 24 * 60),
+        retention_days=r.optional_integer(privacy, "privacy", "retention_days", 180, 7, 3650),
     )
     if not r.problems and policy.quality_return_days < policy.no_reason_days:
         r.problems.append("quality_issue.return_days: 质量问题的退换期限不能短于7天无理由的期限")

@@ -24,6 +24,7 @@ def crm(seeded_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point every service the actions use at the seeded test database, at the seed's 'now'."""
     import actions.care
     import actions.common
+    import actions.form_step
     import actions.returns
     import actions.support
     from bot.crm.db import session_factory
@@ -31,6 +32,7 @@ def crm(seeded_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("DATABASE_URL", seeded_db_url)
     monkeypatch.setattr(actions.common.orders, "_sessions", session_factory(seeded_db_url))
     monkeypatch.setattr(actions.common.effects, "_sessions", session_factory(seeded_db_url))
+    monkeypatch.setattr(actions.form_step.verification, "_sessions", session_factory(seeded_db_url))
     monkeypatch.setattr(actions.returns.aftersales, "_sessions", session_factory(seeded_db_url))
     for service in (actions.support.complaints, actions.support.complaint_desk, actions.support.handoffs, actions.care.care_book):
         monkeypatch.setattr(service, "_sessions", session_factory(seeded_db_url))

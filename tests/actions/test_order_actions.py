@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import List
+from datetime import timedelta
+from typing import Any, Dict, List
 
 import pytest
 from sqlalchemy import select
 
+from actions.common import POLICY
 from actions.orders import (
     ActionAskOrderConfirm,
     ActionAskOrderId,
     ActionOrderRequest,
     ValidateOrderForm,
 )
-from bot.crm.db import session_scope
+from bot import clock
+from bot.crm.db import session_factory, session_scope
 from bot.crm.models import ChannelIdentity, Order, OrderStatus
+from bot.orders.verification import Attempt, LockoutRule, VerificationGuard
 from tests.actions.conftest import responses
 from tests.actions.forms import FormConversation, FormSpec
+from tests.conftest import AS_OF
 
 ORDER_FORM = FormSpec(
     name="order_form",
@@ -74,16 +79,43 @@ async def test_unknown_sender_is_verified_before_anything_is_shown(crm: str) -> 
         assert session.execute(select(ChannelIdentity).where(ChannelIdentity.sender_id == "wx_guest_42")).scalar_one()
 
 
-async def test_wrong_identity_three_times_shows_nothing(crm: str) -> None:
+async def test_wrong_identity_three_times_shows_nothing_and_says_until_when(crm: str) -> None:
     chat = order_chat("wx_guest_bad")
     await chat.say("我的快递到哪了", "query_logistics")
-    seen: List[str] = []
+    seen: List[Dict[str, Any]] = []
     for _ in range(3):
-        seen += responses(await chat.say("13800000005", "inform"))
-        seen += responses(await chat.say("4128503961730215", "inform"))  # 林小雨's order, not 周婷's
-    assert seen.count("utter_verify_mismatch") == 2 and seen[-1] == "utter_verify_failed"
-    assert not any(r and r.startswith(("utter_logistics", "utter_order")) for r in seen)
+        seen += await chat.say("13800000004", "inform")  # 赵磊's phone …
+        seen += await chat.say("4128503961730215", "inform")  # … with 林小雨's order
+    said = responses(seen)
+    assert said.count("utter_verify_mismatch") == 2 and said[-1] == "utter_verify_failed"
+    assert seen[-1]["until"] == f"今天 {AS_OF + timedelta(minutes=POLICY.verify_lockout_minutes):%H:%M}"
+    assert not any(r and r.startswith(("utter_logistics", "utter_order")) for r in said)
     assert chat.active is False
+
+
+async def test_a_lockout_holds_across_new_chats_and_sessions_even_for_the_right_pair(crm: str) -> None:
+    """Counted in the CRM per phone, order number, chat and address: a new sender id or session starts nothing anew."""
+    for guest in ("wx_guest_brute_1", "wx_guest_brute_2", "wx_guest_brute_3"):  # a new chat for every try
+        chat = order_chat(guest)
+        await chat.say("查一下我的订单", "query_order")
+        await chat.say("13900000000", "inform")  # not 陈美's phone …
+        assert responses(await chat.say("6302718459301124", "inform"))[0].startswith("utter_verify_")  # … her order
+    for sender, text in (("wx_guest_brute_4", "13800000003 6302718459301124"),  # the order, now with her own phone
+                         ("wx_guest_brute_5", "13900000000 5230917846201337")):  # the phone, with another order
+        chat = order_chat(sender)
+        messages = await chat.say(f"查订单 {text}", "query_order")
+        assert responses(messages) == ["utter_verify_locked"], (sender, messages)
+    with clock.frozen(AS_OF + timedelta(minutes=POLICY.verify_lockout_minutes + 1)):
+        chat = order_chat("wx_guest_brute_6")
+        messages = await chat.say("查订单 13800000003 6302718459301124", "query_order")
+        assert responses(messages)[0] == "utter_verify_ok"  # the lock-out is over: checked again
+
+
+async def test_a_replayed_wrong_pair_counts_once(crm: str) -> None:
+    guard = VerificationGuard(LockoutRule.from_policy(POLICY), session_factory(crm))
+    attempt = Attempt("wx_guest_replay", "13800000006", "7415029386402568")
+    for _ in range(POLICY.verify_max_failures + 2):
+        assert guard.record_failure(attempt, AS_OF, message_id="m-replayed") is None
 
 
 async def test_another_buyers_order_number_is_not_revealed(crm: str) -> None:

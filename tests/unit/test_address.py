@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.orders.address import mask_phone, parse_address
+from bot.crm.formats import mask_phone, mask_phones_in
+from bot.orders.address import parse_address
 
 
 @pytest.mark.parametrize(
@@ -27,3 +28,4 @@ def test_rejects_what_is_not_an_address(text: str) -> None:
 
 def test_mask_phone() -> None:
     assert mask_phone("13812345678") == "138****5678"
+    assert mask_phones_in("手机13800000005，订单8526130497501568") == "手机138****0005，订单8526130497501568"

@@ -61,3 +61,13 @@ def test_unanswered_counts_buyer_messages_since_the_last_reply() -> None:
 def test_as_dict_leaves_out_empty_fields() -> None:
     entry = transcript([user("在吗", "greet")])[0].as_dict()
     assert set(entry) == {"role", "text", "at", "intent", "confidence"}
+
+
+def test_phone_numbers_are_masked_for_agents_unless_revealed() -> None:
+    events = [
+        {"event": "user", "text": "我的手机是13800000005", "parse_data": {"intent": {"name": "inform", "confidence": 1.0}}},
+        {"event": "bot", "text": "收货人 周婷 13800000005，确认吗？"},
+    ]
+    masked = [e.text for e in transcript(events, mask_phones=True)]
+    assert masked == ["我的手机是138****0005", "收货人 周婷 138****0005，确认吗？"]
+    assert [e.text for e in transcript(events)] == ["我的手机是13800000005", "收货人 周婷 13800000005，确认吗？"]

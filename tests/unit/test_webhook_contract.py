@@ -147,3 +147,13 @@ def test_a_trailing_newline_makes_an_id_invalid_not_another_id(field: str) -> No
     with pytest.raises(WebhookError) as refused:
         parse(message(**{field: "tb_xiaoyu\n"}))
     assert refused.value.status == 422
+
+
+def test_the_buyers_address_is_taken_when_the_platform_sends_it() -> None:
+    assert parse(message(client_ip="203.0.113.9")).client_ip == "203.0.113.9"
+    assert parse(message(client_ip="2001:db8::1")).client_ip == "2001:db8::1"
+    assert parse(message()).client_ip is None
+    for bad in ("not-an-ip", 12, "203.0.113.9\n"):
+        with pytest.raises(WebhookError) as refused:
+            parse(message(client_ip=bad))
+        assert refused.value.status == 422

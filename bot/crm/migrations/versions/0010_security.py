@@ -34,7 +34,9 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(length=20), nullable=True),
         sa.Column("order_no", sa.String(length=32), nullable=True),
         sa.Column("source", sa.String(length=64), nullable=True),
+        sa.Column("message_id", sa.String(length=64), nullable=True),
         sa.Column("at", sa.DateTime(), nullable=False),
+        sa.UniqueConstraint("sender_id", "message_id", name="uq_verification_failures_message"),
     )
     for column in ("sender_id", "phone", "order_no", "source", "at"):
         op.create_index(f"ix_verification_failures_{column}", "verification_failures", [column])
