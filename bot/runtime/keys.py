@@ -13,7 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from bot.settings import VAR_DIR
 
@@ -58,6 +58,23 @@ def key_value(key: Key, folder: Optional[Path] = None) -> str:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(secrets.token_urlsafe(32))
     return path.read_text(encoding="utf-8").strip()
+
+
+#: What var/ holds that is nobody else's business: the keys, the databases and their journals, the endpoints file.
+PRIVATE_PATTERNS = ("*.db", "*.db-wal", "*.db-shm", "*.db-journal", "endpoints.yml", *(key.file for key in ALL_KEYS))
+
+
+def tighten(folder: Optional[Path] = None) -> List[Path]:
+    """Make var/'s private files readable by their owner only (0600): files from before the bot set its umask,
+    or copied in. Returns the files it changed."""
+    changed = []
+    folder = folder or VAR_DIR
+    for pattern in PRIVATE_PATTERNS:
+        for path in folder.glob(pattern):
+            if path.is_file() and path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+                changed.append(path)
+    return changed
 
 
 def keys_env(folder: Optional[Path] = None) -> Dict[str, str]:

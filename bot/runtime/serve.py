@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.crm import schema
 from bot.crm.db import DatabaseUnavailable
-from bot.runtime.keys import ACTION_TOKEN, ACTION_TOKEN_HEADER, RASA_TOKEN, key_value, keys_env, private_file
+from bot.runtime.keys import ACTION_TOKEN, ACTION_TOKEN_HEADER, RASA_TOKEN, key_value, keys_env, private_file, tighten
 from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, get_settings
 from bot.training.train import latest_model
 
@@ -175,6 +175,7 @@ def serve() -> int:
     if model is None:
         print("models/ 里没有模型，请先运行 python -m bot train", file=sys.stderr)
         return 1
+    tighten()  # databases and keys written before the umask (python -m bot sets 077) become owner-only too
     keys = keys_env()
     endpoints = write_endpoints(settings, action_token=keys[ACTION_TOKEN.env])
     env = dict(
