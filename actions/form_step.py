@@ -20,9 +20,9 @@ from bot.handoff.hours import describe_opening
 from bot.orders.confirm import ANSWER_INTENTS, interpret_confirmation
 from bot.orders.reference import RELEVANT_STATUSES, Outcome, Purpose, entity_or_match, parse_reference, resolve
 from bot.orders.service import CustomerView, VerifyOutcome
-from bot.orders.verification import Attempt, LockoutRule, VerificationGuard
+from bot.orders.verification import Attempt, VerificationGuard
 
-verification = VerificationGuard(LockoutRule.from_policy(POLICY))
+verification = VerificationGuard.from_policy(POLICY)
 AFTERSALES_FORM = "aftersales_form"
 
 

@@ -3,23 +3,46 @@
 Staff answers and follow-ups then land here, and ``python -m bot chat`` polls
 this inbox to show them in the terminal. It is switched on by ``serve`` only
 when no real send API is configured, and it listens on localhost like the rest.
+Like the platform, it takes only pushes signed with the webhook secret, and it
+shows a buyer's inbox only to a reader who signs the request the same way (the
+terminal chat does): buyers' messages are nobody else's to read.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, Dict, List
 
 from aiohttp import web
+
+from bot.channels.webhook import WebhookError, verify
+from bot.runtime.keys import WEBHOOK_SECRET, key_value
 
 INBOX = web.AppKey("demo_inbox", list)
 PATH_SEND = "/demo/platform/send"
 PATH_INBOX = "/demo/platform/inbox"
 
 
-async def receive(request: web.Request) -> web.Response:
+def inbox_request(recipient: str) -> bytes:
+    """What a reader of ``recipient``'s inbox signs (with the webhook secret, like a push)."""
+    return f"inbox:{recipient}".encode("utf-8")
+
+
+def _signed(request: web.Request, body: bytes) -> bool:
     try:
-        body = json.loads(await request.text())
+        verify(key_value(WEBHOOK_SECRET), request.headers, body, time.time())
+    except WebhookError:
+        return False
+    return True
+
+
+async def receive(request: web.Request) -> web.Response:
+    raw = await request.read()
+    if not _signed(request, raw):
+        return web.json_response({"error": "unsigned"}, status=401)
+    try:
+        body = json.loads(raw.decode("utf-8"))
     except ValueError:
         return web.json_response({"error": "bad json"}, status=400)
     inbox: List[Dict[str, Any]] = request.app[INBOX]
@@ -31,6 +54,8 @@ async def receive(request: web.Request) -> web.Response:
 async def read(request: web.Request) -> web.Response:
     """Messages for ``recipient`` after position ``after`` (the caller keeps the position)."""
     recipient = request.query.get("recipient", "")
+    if not _signed(request, inbox_request(recipient)):
+        return web.json_response({"error": "unsigned"}, status=401)
     try:
         after = int(request.query.get("after", "0"))
     except ValueError:

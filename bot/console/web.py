@@ -8,12 +8,14 @@ carries the session's CSRF token. Staff actions go through the same
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from aiohttp import web
@@ -32,11 +34,12 @@ from bot.customers.archive import CustomerArchive
 from bot.customers.segments import LIFECYCLES, sizes
 from bot.handoff.rasa_client import RasaUnavailable
 from bot.handoff.service import HandoffError
-from bot.orders.verification import LockoutRule, VerificationGuard
+from bot.orders.verification import VerificationGuard
 from bot.policy.model import load_policy
 from bot.settings import get_settings
 from bot.staff.accounts import AccountError
 from bot.staff.sessions import ConsoleSession, StaffSessions
+from bot.staff.throttle import LoginThrottle, backoff
 from bot.training.candidates import CandidateStore, ReviewError, domain_intents
 from bot.training.material import TrainingMaterialStore
 from bot.training.registry import ModelRegistry
@@ -54,6 +57,7 @@ ARCHIVE = web.AppKey("archive", CustomerArchive)
 CARE = web.AppKey("care", CareBook)
 REPLIES = web.AppKey("replies", ReplyWatch)
 LOCKOUTS = web.AppKey("lockouts", VerificationGuard)
+THROTTLE = web.AppKey("throttle", LoginThrottle)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=jinja2.select_autoescape(["html"])
 )
@@ -72,6 +76,35 @@ def render(request: Optional[web.Request], name: str, status: int = 200, **value
     }
     html = TEMPLATES.get_template(name).render(**context)
     return web.Response(text=html, content_type="text/html", status=status)
+
+
+def tokens_match(sent: object, expected: str) -> bool:
+    """Constant-time comparison of a submitted token (any text, any type) with the expected one, as bytes:
+    secrets.compare_digest refuses non-ASCII str with a TypeError, which would be a 500."""
+    return bool(expected) and secrets.compare_digest(str(sent or "").encode("utf-8", "surrogateescape"), expected.encode("utf-8"))
+
+
+#: Where a sign-in may send the browser afterwards: a path of this console, nothing else.
+SAFE_NEXT = re.compile(r"/(?![/\\])[^\s\\]*")
+
+
+def safe_next(target: object) -> str:
+    """``next`` if it is a same-origin path, else "/". Browsers drop tabs and newlines and read a backslash as
+    a slash, so "/\t/evil.example" or "/\\evil.example" would leave the site; no control or space character,
+    no backslash and no second slash at the start pass."""
+    text = str(target or "")
+    if not SAFE_NEXT.fullmatch(text) or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+        return "/"
+    parts = urlsplit(text)
+    return text if not parts.scheme and not parts.netloc else "/"
+
+
+def client_address(request: web.Request) -> str:
+    """The address sign-in attempts are counted for: the peer, or the client nginx names when the console is
+    told it runs behind it (CONSOLE_TRUST_PROXY=1 in deploy/, where only nginx can reach it)."""
+    if os.environ.get("CONSOLE_TRUST_PROXY") == "1" and request.headers.get("X-Real-IP"):
+        return request.headers["X-Real-IP"][:64]
+    return (request.remote or "?")[:64]
 
 
 def _cookie_options() -> Dict[str, Any]:
@@ -93,7 +126,7 @@ async def session_required(request: web.Request, handler: Handler) -> web.Stream
     if request.method == "POST":
         form = await request.post()
         sent = form.get("_csrf") or request.headers.get("X-CSRF-Token", "")
-        if not secrets.compare_digest(str(sent), session.csrf_token):
+        if not tokens_match(sent, session.csrf_token):
             return render(request, "error.html", status=403, heading="请求已失效", message="表单校验失败（缺少或错误的 CSRF 令牌），请刷新页面后重试。")
     return await handler(request)
 
@@ -104,7 +137,7 @@ async def session_required(request: web.Request, handler: Handler) -> web.Stream
 async def login_page(request: web.Request) -> web.Response:
     # one token per browser: a second tab (or the browser's own favicon request) must not void the first form
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
-    response = render(None, "login.html", csrf=token, next=request.query.get("next", "/"), error=request.query.get("error"))
+    response = render(None, "login.html", csrf=token, next=safe_next(request.query.get("next", "/")), error=request.query.get("error"))
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, **_cookie_options())
     return response
 
@@ -112,20 +145,34 @@ async def login_page(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not secrets.compare_digest(str(form.get("_csrf", "")), expected):
+    if not tokens_match(form.get("_csrf", ""), expected):
         return render(None, "error.html", status=403, heading="请求已失效", message="登录表单已过期，请刷新后重试。")
-    username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
-    now = request.app[NOW]()
+    username, password = str(form.get("username", "")).strip()[:64], str(form.get("password", ""))[:256]
+    target = safe_next(form.get("next", "/"))
+    now, address = request.app[NOW](), client_address(request)
+    sessions, throttle = request.app[SESSIONS], request.app[THROTTLE]
+
+    def refused(status: int, error: str) -> web.Response:
+        return render(None, "login.html", status=status, csrf=expected, next=target, error=error)
+
+    locked = await blocking(throttle.locked_until, username, address, now)
+    if locked is not None:  # not even the right password while locked; said the same for names that do not exist
+        return refused(429, f"登录失败次数过多，请在 {locked:%H:%M} 之后再试，或请管理员协助。")
     staff = await blocking(request.app[ACCOUNTS].check_password, username, password)
-    sessions = request.app[SESSIONS]
+    await blocking(throttle.record, username, address, staff is not None, now)
     if staff is None:
-        await blocking(lambda: sessions.audit(None, "login_failed", username, now, username=username[:32]))
-        response = render(None, "login.html", status=401, csrf=expected, next=str(form.get("next", "/")), error="用户名或密码不正确")
-        return response
+        await blocking(lambda: sessions.audit(None, "login_failed", username, now, username=username[:32], address=address))
+        failures = await blocking(throttle.recent_failures, username, address, now)
+        await asyncio.sleep(backoff(failures))
+        locked = await blocking(throttle.locked_until, username, address, now)
+        if locked is not None:
+            await blocking(lambda: sessions.audit(None, "login_locked", username, now, username=username[:32],
+                                                  address=address, until=f"{locked:%Y-%m-%d %H:%M}"))
+            return refused(429, f"登录失败次数过多，请在 {locked:%H:%M} 之后再试，或请管理员协助。")
+        return refused(401, "用户名或密码不正确")
     token, _ = await blocking(sessions.open, staff, now)
-    await blocking(lambda: sessions.audit(staff, "login", staff.username, now))
-    target = str(form.get("next", "/"))
-    response = web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
+    await blocking(lambda: sessions.audit(staff, "login", staff.username, now, address=address))
+    response = web.HTTPFound(target)
     response.set_cookie(SESSION_COOKIE, token, **_cookie_options())
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
     raise response
@@ -502,6 +549,41 @@ async def add_staff(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound(f"/admin/staff?notice={quote(f'已创建 {username}')}")
 
 
+async def set_staff_active(request: web.Request) -> web.StreamResponse:
+    """停用 / 启用: a disabled account's sessions and API tokens end at once."""
+    refused = _admin_only(request)
+    if refused is not None:
+        return refused
+    form = await request.post()
+    admin, now = request["console"].staff, request.app[NOW]()
+    username, active = request.match_info["username"], str(form.get("active", "")) == "1"
+    if username == admin.username and not active:
+        raise web.HTTPFound(f"/admin/staff?error={quote('不能停用自己的账号')}")
+    try:
+        ended = await blocking(request.app[ACCOUNTS].set_active, username, active, now)
+    except AccountError as exc:
+        raise web.HTTPFound(f"/admin/staff?error={quote(str(exc))}") from None
+    await blocking(lambda: request.app[SESSIONS].audit(admin, "staff_enable" if active else "staff_disable", username, now,
+                                                       ended=ended))
+    notice = f"已启用 {username}" if active else f"已停用 {username}（结束了 {ended} 个登录和令牌）"
+    raise web.HTTPFound(f"/admin/staff?notice={quote(notice)}")
+
+
+async def reset_staff_password(request: web.Request) -> web.StreamResponse:
+    refused = _admin_only(request)
+    if refused is not None:
+        return refused
+    form = await request.post()
+    admin, now = request["console"].staff, request.app[NOW]()
+    username = request.match_info["username"]
+    try:
+        await blocking(request.app[ACCOUNTS].reset_password, username, str(form.get("password", "")), now)
+    except AccountError as exc:
+        raise web.HTTPFound(f"/admin/staff?error={quote(str(exc))}") from None
+    await blocking(lambda: request.app[SESSIONS].audit(admin, "staff_password_reset", username, now))
+    raise web.HTTPFound(f"/admin/staff?notice={quote(f'已重置 {username} 的密码，其登录已全部退出')}")
+
+
 async def favicon(_: web.Request) -> web.Response:
     return web.Response(status=204)
 
@@ -525,7 +607,8 @@ def add_pages(app: web.Application) -> None:
     app[ARCHIVE] = CustomerArchive()
     app[CARE] = CareBook()
     app[REPLIES] = ReplyWatch(policy.service_hours, load_care_rules())
-    app[LOCKOUTS] = VerificationGuard(LockoutRule.from_policy(policy))
+    app[LOCKOUTS] = VerificationGuard.from_policy(policy)
+    app[THROTTLE] = LoginThrottle()
     app[INTENTS] = domain_intents()
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)
@@ -554,6 +637,8 @@ def add_pages(app: web.Application) -> None:
     app.router.add_get(r"/models/{model_id:\d{8}-\d{6}}/confusion.png", model_confusion)
     app.router.add_get("/admin/staff", staff_page)
     app.router.add_post("/admin/staff", add_staff)
+    app.router.add_post(r"/admin/staff/{username:[A-Za-z0-9_.]{1,32}}/active", set_staff_active)
+    app.router.add_post(r"/admin/staff/{username:[A-Za-z0-9_.]{1,32}}/password", reset_staff_password)
     app.router.add_get("/complaints", complaints_page)
     app.router.add_get("/dashboard", dashboard_page)
     app.router.add_get("/audit", audit_page)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -21,23 +21,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.crm.db import UsesCrm
 from bot.crm.models import VerificationFailure
-
-
-@dataclass(frozen=True)
-class LockoutRule:
-    max_failures: int
-    window: timedelta
-    lockout: timedelta
-
-    @classmethod
-    def from_policy(cls, policy) -> "LockoutRule":  # type: ignore[no-untyped-def]
-        return cls(policy.verify_max_failures, timedelta(minutes=policy.verify_window_minutes),
-                   timedelta(minutes=policy.verify_lockout_minutes))
-
-    @property
-    def memory(self) -> timedelta:
-        """How far back failures can still matter."""
-        return self.window + self.lockout
+from bot.policy.model import Policy
+from bot.security.lockout import LockoutRule, locked_until
 
 
 @dataclass(frozen=True)
@@ -54,18 +39,6 @@ class Attempt:
         return {name: value for name, value in found.items() if value}
 
 
-def locked_until(failures: Sequence[datetime], rule: LockoutRule) -> Optional[datetime]:
-    """The end of the lock-out these failures of one key impose: any ``max_failures`` of them within the window
-    lock it until ``lockout`` after the last of those; None when they never came that close together."""
-    times = sorted(failures)
-    until: Optional[datetime] = None
-    for last in range(rule.max_failures - 1, len(times)):
-        if times[last] - times[last - rule.max_failures + 1] <= rule.window:
-            end = times[last] + rule.lockout
-            until = end if until is None or end > until else until
-    return until
-
-
 def mask(value: str) -> str:
     """A key as staff see it in the lock-out list: enough to recognise, not enough to reuse."""
     return value if len(value) <= 6 else f"{value[:3]}****{value[-4:]}"
@@ -75,6 +48,13 @@ class VerificationGuard(UsesCrm):
     def __init__(self, rule: LockoutRule, sessions: Optional[sessionmaker] = None):
         super().__init__(sessions)
         self.rule = rule
+
+    @classmethod
+    def from_policy(cls, policy: Policy, sessions: Optional[sessionmaker] = None) -> "VerificationGuard":
+        """The guard with the ``verification`` section of shop_policy.yml."""
+        rule = LockoutRule(policy.verify_max_failures, timedelta(minutes=policy.verify_window_minutes),
+                           timedelta(minutes=policy.verify_lockout_minutes))
+        return cls(rule, sessions)
 
     def locked_until(self, attempt: Attempt, now: datetime) -> Optional[datetime]:
         """When the longest lock-out on any of the attempt's keys ends, or None when none is locked now."""

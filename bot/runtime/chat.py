@@ -49,14 +49,24 @@ def send(url: str, sender: str, text: str, timeout: float = 30.0, secret: Option
         raise
 
 
+def read_inbox(console_url: str, sender: str, after: int, secret: Optional[str] = None) -> dict:
+    """The demo inbox's messages for ``sender`` after position ``after``, asked for with a signed request."""
+    from bot.console.demo_platform import inbox_request
+
+    stamp = str(int(time.time()))
+    headers = {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(secret or key_value(WEBHOOK_SECRET), stamp, inbox_request(sender))}
+    query = f"recipient={urllib.request.quote(sender)}&after={after}"
+    request = urllib.request.Request(f"{console_url}/demo/platform/inbox?{query}", headers=headers)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
 def watch_inbox(console_url: str, sender: str, stop: threading.Event) -> None:
     """Print what staff (or a follow-up) send this buyer through the demo platform, as it arrives."""
     position = None
     while not stop.is_set():
         try:
-            query = f"recipient={urllib.request.quote(sender)}&after={position or 0}"
-            with urllib.request.urlopen(f"{console_url}/demo/platform/inbox?{query}", timeout=5) as response:
-                body = json.loads(response.read().decode("utf-8"))
+            body = read_inbox(console_url, sender, position or 0)
             if position is not None:
                 for message in body["messages"]:
                     who = f"客服{message['agent']}" if message.get("agent") else "小二"

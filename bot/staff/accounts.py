@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.crm.db import UsesCrm
-from bot.crm.models import StaffRole, StaffToken, StaffUser
+from bot.crm.models import StaffRole, StaffSession, StaffToken, StaffUser
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 USERNAME_MAX = 32
@@ -60,6 +60,24 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     candidate = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
     return hmac.compare_digest(candidate.hex(), digest)
+
+
+#: Checked against when a user name does not exist: the same scrypt work as a real check.
+UNKNOWN_USER_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def _end_access(session: Session, user_id: int, now: datetime, tokens: bool = True) -> int:
+    """Revoke every open console session (and API token) of a member of staff; returns how many."""
+    ended = session.execute(
+        update(StaffSession).where(StaffSession.staff_user_id == user_id, StaffSession.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if tokens:
+        ended += session.execute(
+            update(StaffToken).where(StaffToken.staff_user_id == user_id, StaffToken.revoked_at.is_(None))
+            .values(revoked_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+    return ended
 
 
 def token_hash(token: str) -> str:
@@ -109,11 +127,41 @@ class StaffAccounts(UsesCrm):
             ]
 
     def check_password(self, username: str, password: str) -> Optional[StaffIdentity]:
+        """The active member of staff with this name and password, or None.
+
+        The password is hashed whether or not the name exists or is disabled, so the time an answer takes
+        does not tell which user names are real.
+        """
         with self.sessions() as session:
             user = session.execute(select(StaffUser).where(StaffUser.username == username)).scalar_one_or_none()
-            if user is None or not user.active or not verify_password(password, user.password_hash):
+            matches = verify_password(password, user.password_hash if user is not None else UNKNOWN_USER_HASH)
+            if user is None or not user.active or not matches:
                 return None
             return _identity(user)
+
+    def set_active(self, username: str, active: bool, now: datetime) -> int:
+        """Enable or disable an account. Disabling ends it at once: every console session and API token it holds
+        stops working (a departing agent is locked out). Returns how many sessions and tokens were ended."""
+        with self.sessions.begin() as session:
+            user = self._user(session, username)
+            user.active = active
+            return 0 if active else _end_access(session, user.id, now)
+
+    def reset_password(self, username: str, password: str, now: datetime) -> int:
+        """A new password; the account's console sessions end (whoever knew the old one is signed out)."""
+        if len(password) < PASSWORD_MIN:
+            raise AccountError(f"密码至少 {PASSWORD_MIN} 位")
+        with self.sessions.begin() as session:
+            user = self._user(session, username)
+            user.password_hash = hash_password(password)
+            return _end_access(session, user.id, now, tokens=False)
+
+    @staticmethod
+    def _user(session: Session, username: str) -> StaffUser:
+        user = session.execute(select(StaffUser).where(StaffUser.username == username)).scalar_one_or_none()
+        if user is None:
+            raise AccountError(f"没有员工账号 {username}")
+        return user
 
     def issue_token(self, username: str, label: str, now: datetime) -> str:
         """A new API token for ``username``; returned once, only its hash is kept."""

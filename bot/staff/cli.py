@@ -28,6 +28,15 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     revoke = verbs.add_parser("revoke", help="吊销员工的全部 API 令牌")
     revoke.add_argument("username")
     revoke.set_defaults(func=_revoke)
+    disable = verbs.add_parser("disable", help="停用账号：立刻结束它的全部登录和 API 令牌（员工离职时）")
+    disable.add_argument("username")
+    disable.set_defaults(func=_disable)
+    enable = verbs.add_parser("enable", help="重新启用停用的账号（需要重新登录、重新签发令牌）")
+    enable.add_argument("username")
+    enable.set_defaults(func=_enable)
+    reset = verbs.add_parser("reset-password", help="重置密码（从 STAFF_PASSWORD 或终端输入读取），结束该账号的全部登录")
+    reset.add_argument("username")
+    reset.set_defaults(func=_reset_password)
 
 
 def _accounts(args: argparse.Namespace) -> StaffAccounts:
@@ -68,3 +77,45 @@ def _revoke(args: argparse.Namespace) -> int:
         return 1
     print(f"已吊销 {count} 个令牌")
     return 0
+
+
+def _disable(args: argparse.Namespace) -> int:
+    try:
+        ended = _accounts(args).set_active(args.username, False, clock.now())
+    except AccountError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 1
+    _audit(args, "staff_disable", args.username, ended=ended)
+    print(f"已停用 {args.username}，结束了 {ended} 个登录和令牌")
+    return 0
+
+
+def _enable(args: argparse.Namespace) -> int:
+    try:
+        _accounts(args).set_active(args.username, True, clock.now())
+    except AccountError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 1
+    _audit(args, "staff_enable", args.username)
+    print(f"已启用 {args.username}")
+    return 0
+
+
+def _reset_password(args: argparse.Namespace) -> int:
+    password = os.environ.get("STAFF_PASSWORD") or getpass.getpass("新密码（至少 8 位）: ")
+    try:
+        ended = _accounts(args).reset_password(args.username, password, clock.now())
+    except AccountError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 1
+    _audit(args, "staff_password_reset", args.username)
+    print(f"已重置 {args.username} 的密码，结束了 {ended} 个登录")
+    return 0
+
+
+def _audit(args: argparse.Namespace, action: str, target: str, **detail: object) -> None:
+    """What the command line does to accounts is in the audit log too, as done from the terminal."""
+    from bot.crm.db import session_factory
+    from bot.staff.sessions import StaffSessions
+
+    StaffSessions(session_factory(args.database_url)).audit(None, action, target, clock.now(), username="命令行", **detail)

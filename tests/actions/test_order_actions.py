@@ -18,7 +18,7 @@ from actions.orders import (
 from bot import clock
 from bot.crm.db import session_factory, session_scope
 from bot.crm.models import ChannelIdentity, Order, OrderStatus
-from bot.orders.verification import Attempt, LockoutRule, VerificationGuard
+from bot.orders.verification import Attempt, VerificationGuard
 from tests.actions.conftest import responses
 from tests.actions.forms import FormConversation, FormSpec
 from tests.conftest import AS_OF
@@ -112,7 +112,7 @@ async def test_a_lockout_holds_across_new_chats_and_sessions_even_for_the_right_
 
 
 async def test_a_replayed_wrong_pair_counts_once(crm: str) -> None:
-    guard = VerificationGuard(LockoutRule.from_policy(POLICY), session_factory(crm))
+    guard = VerificationGuard.from_policy(POLICY, session_factory(crm))
     attempt = Attempt("wx_guest_replay", "13800000006", "7415029386402568")
     for _ in range(POLICY.verify_max_failures + 2):
         assert guard.record_failure(attempt, AS_OF, message_id="m-replayed") is None

@@ -76,3 +76,25 @@ def test_train_for_tests_neither_merges_crm_examples_nor_reloads_a_running_serve
     assert main(["--database-url", f"sqlite:///{tmp_path / 'crm.db'}", "train", *flags]) == 0
     assert calls == [(merge, reload)]
     assert str(tmp_path / "models" / "registry" / "20261130-120000") in capsys.readouterr().out
+
+
+def test_staff_can_be_disabled_enabled_and_reset_from_the_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from bot import clock
+    from bot.crm.db import session_factory
+    from bot.staff.accounts import StaffAccounts
+
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    monkeypatch.setenv("STAFF_PASSWORD", "first-password")
+    assert main(["--database-url", url, "staff", "add", "leaver"]) == 0
+    accounts = StaffAccounts(session_factory(url))
+    token = accounts.issue_token("leaver", "cli test", clock.now())
+    assert main(["--database-url", url, "staff", "disable", "leaver"]) == 0
+    assert "结束了 1 个登录和令牌" in capsys.readouterr().out
+    assert accounts.by_token(token, clock.now()) is None and accounts.check_password("leaver", "first-password") is None
+    assert main(["--database-url", url, "staff", "enable", "leaver"]) == 0
+    monkeypatch.setenv("STAFF_PASSWORD", "second-password")
+    assert main(["--database-url", url, "staff", "reset-password", "leaver"]) == 0
+    assert accounts.check_password("leaver", "second-password") is not None
+    assert accounts.check_password("leaver", "first-password") is None
+    assert main(["--database-url", url, "staff", "disable", "nobody"]) == 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.orders.verification import Attempt, LockoutRule, locked_until, mask
+from bot.orders.verification import Attempt, mask
+from bot.security.lockout import LockoutRule, locked_until
 
 RULE = LockoutRule(max_failures=3, window=timedelta(minutes=60), lockout=timedelta(minutes=90))
 T = datetime(2026, 11, 30, 10, 0)

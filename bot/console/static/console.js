@@ -1,4 +1,5 @@
 // 小二客服工作台: new buyer messages appear without reloading (polling; shipped with the project).
+// No inline script anywhere (the Content-Security-Policy forbids it): pages say what they want in data- attributes.
 var Console = {
   followTranscript: function (handoffId) {
     var list = document.getElementById("transcript");
@@ -20,3 +21,9 @@ var Console = {
     setTimeout(function () { window.location.reload(); }, ms);
   }
 };
+
+document.addEventListener("DOMContentLoaded", function () {
+  var page = document.body.dataset;
+  if (page.followTranscript) { Console.followTranscript(page.followTranscript); }
+  if (page.refreshEvery) { Console.refreshEvery(Number(page.refreshEvery)); }
+});
