@@ -10,7 +10,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help install browser run db train serve chat test stage-summary lint unit validate test-train nlu-floor test-stories integration browser-test test-robust bench clean
+.PHONY: help install browser run db train serve chat test stage-summary lint unit validate test-train nlu-floor test-stories integration security browser-test test-robust bench clean
 
 help:
 	@echo "make run    - 安装依赖、建库并生成演示店铺、没有模型时训练，然后启动机器人"
@@ -50,7 +50,7 @@ chat: install
 # ---- tests: the order follows RasaHQ/rasa-demo (lint, unit/action tests, data validation, train, dialogue
 # stories, end-to-end over HTTP, the console in a headless browser), in two parallel phases on two cores:
 #   1. test-train  ‖  lint, unit/action tests, data validation (two stages at a time)
-#   2. with the one model trained in phase 1: quality floor, stories, integration, browser (two at a time)
+#   2. with the one model trained in phase 1: quality floor, stories, integration, security, browser (two at a time)
 # The tests train their own model into var/test/models from the repository's data alone (no examples merged
 # from the local CRM): `make test` never replaces models/, the model `make run` serves, nor reloads a running bot.
 # Each stage records its duration and outcome in var/results/stages/; the table is printed at the end.
@@ -59,7 +59,7 @@ STAGE_DIR := var/results/stages
 # pytest-xdist: independent test files on two workers (each integration worker starts its own bot with its own
 # fresh CRM, so files never share state); `make test XDIST=` runs them in one process
 XDIST ?= -n 2 --dist loadfile
-STAGES := lint unit validate test-train nlu-floor test-stories integration browser-test
+STAGES := lint unit validate test-train nlu-floor test-stories integration security browser-test
 # $(call stage,command): run one test stage, recording "<seconds> <exit status>" for the summary
 stage = @echo "── $@: $(strip $(1))"; mkdir -p $(STAGE_DIR); started=$$(date +%s); status=0; $(1) || status=$$?; \
 	echo "$$(( $$(date +%s) - started )) $$status" > $(STAGE_DIR)/$@; exit $$status
@@ -67,7 +67,7 @@ stage = @echo "── $@: $(strip $(1))"; mkdir -p $(STAGE_DIR); started=$$(date
 test: install browser
 	@rm -rf $(STAGE_DIR) $(TEST_MODELS); started=$$(date +%s); status=0; \
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-train lint unit validate \
-	  && $(MAKE) --no-print-directory -j2 --output-sync=target nlu-floor test-stories integration browser-test \
+	  && $(MAKE) --no-print-directory -j2 --output-sync=target nlu-floor test-stories integration security browser-test \
 	  || status=$$?; \
 	$(MAKE) --no-print-directory stage-summary TOTAL=$$(( $$(date +%s) - started )); exit $$status
 
@@ -80,7 +80,7 @@ stage-summary:
 	[ -z "$(TOTAL)" ] || printf '%-16s %7s  %s\n' "total (wall)" $(TOTAL) "stages in parallel"
 
 # the stages that train or read the tests' model (lint, unit and validate run beside the training, without one)
-test-train nlu-floor test-stories integration browser-test: export MODELS_DIR = $(TEST_MODELS)
+test-train nlu-floor test-stories integration security browser-test: export MODELS_DIR = $(TEST_MODELS)
 
 lint:
 	$(call stage,$(VENV)/bin/ruff check bot actions tests bench)
@@ -103,6 +103,10 @@ test-stories:
 
 integration:
 	$(call stage,$(PY) -m pytest -q $(XDIST) tests/integration)
+
+# issue 15's findings replayed against a running stack: keys, loopback, buyer text, lock-outs, console doors, no 500
+security:
+	$(call stage,$(PY) -m pytest -q tests/security)
 
 browser-test:
 	$(call stage,$(PY) -m pytest -q tests/browser)    # screenshots in var/results/browser/
