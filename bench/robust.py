@@ -295,7 +295,7 @@ def run_suites(variant: Variant, suites: Sequence[str]) -> List[SuiteResult]:
         log = variant.folder / "integration.log"
         basetemp = variant.folder / "pytest"
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={basetemp}",
-                   "-n", "2", "--dist", "loadfile", "tests/integration", "tests/browser"]  # as make test runs them
+                   "-n", "2", "--dist", "loadfile", "tests/integration", "tests/security", "tests/browser"]  # as make test
         passed, seconds = run(command, env, log)
         results.append(SuiteResult(variant.name, "integration", passed, seconds, last_line(log)))
     return results

@@ -250,6 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     care_cli.add_parser(sub)
 
+    from bot.privacy import cli as privacy_cli
+
+    privacy_cli.add_parser(sub)
+
     p = sub.add_parser("import-dialogues", help="导入聊天记录（JSONL 或 CSV，一行一条消息），买家消息成为待审核的训练候选")
     p.add_argument("file", help="文件：conversation_id, role, text[, intent]")
     p.add_argument("--no-prelabel", action="store_true", help="不用模型预标注没有意图标签的消息")
