@@ -2,17 +2,14 @@
 
 Rasa's own ``endpoints.yml`` cannot read defaults from the environment, so the
 effective file is written to ``var/endpoints.yml`` from the environment each
-start. The servers run as child processes; if one dies, the others are
-stopped too and the exit code says which failed.
+start. The servers run as child processes under ``bot.runtime.supervisor``: one
+that dies is restarted with back-off while the others keep serving.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -24,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from bot.crm import schema
 from bot.crm.db import DatabaseUnavailable
 from bot.runtime.keys import ACTION_TOKEN, ACTION_TOKEN_HEADER, RASA_TOKEN, key_value, keys_env, private_file, tighten
+from bot.runtime.supervisor import Supervisor
 from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, get_settings
 from bot.training.train import latest_model
 
@@ -191,40 +189,8 @@ def serve() -> int:
     every = os.environ.get("CARE_EVERY_MINUTES", "")
     if every and float(every) > 0:  # the proactive-message job on a schedule (else: cron, see the README)
         commands["care"] = [sys.executable, "-m", "bot", "care", "run", "--quiet", "--every", every]
-    processes: Dict[str, subprocess.Popen] = {}
-    for name, command in commands.items():
-        processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
     print(
         f"小二启动中：Rasa http://{settings.bind_host}:{settings.rasa_port} ，动作服务器 :{settings.action_port} ，"
         f"员工后台 http://{settings.bind_host}:{settings.console_port} ，模型 {model.name}"
     )
-    return _supervise(processes)
-
-
-def _supervise(processes: Dict[str, subprocess.Popen]) -> int:
-    stopping = False
-
-    def _stop(*_args: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    failed: Optional[str] = None
-    while not stopping and failed is None:
-        for name, process in processes.items():
-            if process.poll() is not None:
-                failed = name
-        time.sleep(0.5)
-    for process in processes.values():
-        if process.poll() is None:
-            process.terminate()
-    for process in processes.values():
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    if failed:
-        print(f"{failed} 服务器意外退出（退出码 {processes[failed].returncode}），已停止全部服务", file=sys.stderr)
-        return 1
-    return 0
+    return Supervisor(commands, env, PROJECT_ROOT, say=lambda line: print(line, file=sys.stderr, flush=True)).run()
