@@ -10,7 +10,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help install browser run db train serve chat test stage-summary lint unit validate test-train nlu-floor test-stories integration security browser-test test-robust bench clean
+.PHONY: help install tools browser run db train serve chat test stage-summary lint unit validate test-train nlu-floor test-stories integration security browser-test test-robust bench clean
 
 help:
 	@echo "make run    - 安装依赖、建库并生成演示店铺、没有模型时训练，然后启动机器人"
@@ -27,11 +27,16 @@ $(VENV)/.installed: requirements.txt requirements.lock
 
 install: $(VENV)/.installed
 
-# Debian's chromium + chromium-driver (and a CJK font for readable screenshots) for the console's browser test.
-browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .; then :; else \
+# Debian's tools the tests drive: chromium + chromium-driver (and a CJK font for readable screenshots) for the
+# console's browser test, nginx-light and openssl for the check of deploy/nginx.conf.
+tools:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . \
+	   && { command -v nginx >/dev/null || test -x /usr/sbin/nginx; } && command -v openssl >/dev/null; then :; else \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei >/dev/null; fi
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver \
+	    fonts-wqy-zenhei nginx-light openssl >/dev/null; fi
+
+browser: tools
 
 db: install
 	$(PY) -m bot init-db
@@ -64,7 +69,7 @@ STAGES := lint unit validate test-train nlu-floor test-stories integration secur
 stage = @echo "── $@: $(strip $(1))"; mkdir -p $(STAGE_DIR); started=$$(date +%s); status=0; $(1) || status=$$?; \
 	echo "$$(( $$(date +%s) - started )) $$status" > $(STAGE_DIR)/$@; exit $$status
 
-test: install browser
+test: install tools
 	@rm -rf $(STAGE_DIR) $(TEST_MODELS); started=$$(date +%s); status=0; \
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-train lint unit validate \
 	  && $(MAKE) --no-print-directory -j2 --output-sync=target nlu-floor test-stories integration security browser-test \
@@ -113,7 +118,7 @@ browser-test:
 
 # Is the suite green whatever machine trains the model? 3 DIET seeds × TensorFlow on 1 and 2 threads, the story
 # suite and the integration + browser tests against each model, and the margin of every test sentence (about an hour).
-test-robust: install browser
+test-robust: install tools
 	$(PY) -m bench.robust
 
 bench: install

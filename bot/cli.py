@@ -111,7 +111,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bot.runtime.serve import serve
 
-    return serve()
+    return serve(args.only)
 
 
 def _cmd_import_dialogues(args: argparse.Namespace) -> int:
@@ -270,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("serve", help="启动 Rasa 服务器、动作服务器和员工后台（前台运行，Ctrl-C 退出）")
+    p.add_argument("--only", choices=["rasa", "actions", "console"], default=None,
+                   help="只启动其中一个（deploy/ 里每个服务各跑一个）")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("customers", help="顾客档案：按会员等级、生命周期和风险分群，显示各群人数（并更新会员等级）")

@@ -27,6 +27,7 @@ class Settings:
     action_server_url: str
     console_port: int = 5002
     bind_host: str = "127.0.0.1"  # where every server listens: loopback unless BIND_HOST says otherwise
+    production: bool = False  # XIAOER_ENV=production: keys and the platform's send API must be given, no demo parts
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -39,6 +40,7 @@ class Settings:
             action_server_url=os.environ.get("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
             console_port=int(os.environ.get("CONSOLE_PORT", "5002")),
             bind_host=os.environ.get("BIND_HOST", "").strip() or "127.0.0.1",
+            production=os.environ.get("XIAOER_ENV", "").strip().lower() == "production",
         )
 
 

@@ -61,7 +61,7 @@ def make_app(
     app.on_response_prepare.append(add_security_headers)
     api.add_routes(app)
     web_pages.add_pages(app)
-    if os.environ.get("DEMO_PLATFORM") == "1":
+    if os.environ.get("DEMO_PLATFORM") == "1" and not get_settings().production:  # never served in production
         add_demo_platform(app)
     return app
 

@@ -20,7 +20,16 @@ from sqlalchemy.exc import OperationalError
 
 from bot.crm import schema
 from bot.crm.db import DatabaseUnavailable
-from bot.runtime.keys import ACTION_TOKEN, ACTION_TOKEN_HEADER, RASA_TOKEN, key_value, keys_env, private_file, tighten
+from bot.runtime.keys import (
+    ACTION_TOKEN,
+    ACTION_TOKEN_HEADER,
+    ALL_KEYS,
+    RASA_TOKEN,
+    key_value,
+    keys_env,
+    private_file,
+    tighten,
+)
 from bot.runtime.supervisor import Supervisor
 from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, get_settings
 from bot.training.train import latest_model
@@ -155,20 +164,45 @@ def console_env(settings: Settings) -> Dict[str, str]:
     return {"RASA_URL": f"http://127.0.0.1:{settings.rasa_port}"}
 
 
+DEMO_SEND_PATH = "/demo/platform/send"
+
+
 def demo_platform_env(settings: Settings) -> Dict[str, str]:
-    """No real send API configured: staff answers go to the console's demo inbox, which `bot chat` reads."""
-    if os.environ.get("PLATFORM_SEND_URL"):
+    """No real send API configured: staff answers go to the console's demo inbox, which `bot chat` reads.
+    Never in production (serve refuses to start there without a real PLATFORM_SEND_URL)."""
+    if os.environ.get("PLATFORM_SEND_URL") or settings.production:
         return {}
-    return {"PLATFORM_SEND_URL": f"http://127.0.0.1:{settings.console_port}/demo/platform/send", "DEMO_PLATFORM": "1"}
+    return {"PLATFORM_SEND_URL": f"http://127.0.0.1:{settings.console_port}{DEMO_SEND_PATH}", "DEMO_PLATFORM": "1"}
 
 
-def serve() -> int:
+class NotReadyForProduction(RuntimeError):
+    """XIAOER_ENV=production and something only a demo may do without: the message names what to set."""
+
+
+def production_problems(settings: Settings, environ: Dict[str, str]) -> List[str]:
+    """What stops a production start: a key not given (a generated one would differ in every container), no real
+    platform send API (the demo inbox is never served in production)."""
+    if not settings.production:
+        return []
+    problems = [f"缺少 {key.env}（生产环境必须显式设置，不会自动生成）" for key in ALL_KEYS if not environ.get(key.env, "").strip()]
+    send_url = environ.get("PLATFORM_SEND_URL", "").strip()
+    if not send_url or DEMO_SEND_PATH in send_url:
+        problems.append("缺少 PLATFORM_SEND_URL（消息平台的发送接口；生产环境不提供演示收件箱）")
+    return problems
+
+
+def serve(only: Optional[str] = None) -> int:
+    """Start the servers (``only``: one of them, as the services of deploy/ run them) and keep them running."""
     from bot.policy.model import load_policy
 
     settings = get_settings()
+    problems = production_problems(settings, dict(os.environ))
+    if problems:
+        raise NotReadyForProduction("XIAOER_ENV=production，不能启动：\n" + "\n".join(f"  - {p}" for p in problems))
     load_policy()  # a bad shop_policy.yml stops the start with the fields named (PolicyError)
     schema.upgrade(settings.database_url)
-    check_tracker_store()
+    if only in (None, "rasa"):
+        check_tracker_store()
     model = latest_model(settings.models_dir)
     if model is None:
         print("models/ 里没有模型，请先运行 python -m bot train", file=sys.stderr)
@@ -189,8 +223,10 @@ def serve() -> int:
     every = os.environ.get("CARE_EVERY_MINUTES", "")
     if every and float(every) > 0:  # the proactive-message job on a schedule (else: cron, see the README)
         commands["care"] = [sys.executable, "-m", "bot", "care", "run", "--quiet", "--every", every]
+    if only is not None:
+        commands = {only: commands[only]}
     print(
-        f"小二启动中：Rasa http://{settings.bind_host}:{settings.rasa_port} ，动作服务器 :{settings.action_port} ，"
-        f"员工后台 http://{settings.bind_host}:{settings.console_port} ，模型 {model.name}"
+        f"小二启动中（{'、'.join(commands)}）：Rasa http://{settings.bind_host}:{settings.rasa_port} ，"
+        f"动作服务器 :{settings.action_port} ，员工后台 http://{settings.bind_host}:{settings.console_port} ，模型 {model.name}"
     )
     return Supervisor(commands, env, PROJECT_ROOT, say=lambda line: print(line, file=sys.stderr, flush=True)).run()
