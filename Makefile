@@ -10,7 +10,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help install tools browser run db train serve chat test stage-summary lint unit validate test-train nlu-floor test-stories integration security browser-test test-robust bench clean
+.PHONY: help install tools browser run db train serve chat test stage-summary lint unit validate test-train nlu-floor test-stories integration security browser-test conversations test-robust bench clean
 
 help:
 	@echo "make run    - 安装依赖、建库并生成演示店铺、没有模型时训练，然后启动机器人"
@@ -64,7 +64,7 @@ STAGE_DIR := var/results/stages
 # pytest-xdist: independent test files on two workers (each integration worker starts its own bot with its own
 # fresh CRM, so files never share state); `make test XDIST=` runs them in one process
 XDIST ?= -n 2 --dist loadfile
-STAGES := lint unit validate test-train nlu-floor test-stories integration security browser-test
+STAGES := lint unit validate test-train nlu-floor test-stories integration security browser-test conversations
 # $(call stage,command): run one test stage, recording "<seconds> <exit status>" for the summary
 stage = @echo "── $@: $(strip $(1))"; mkdir -p $(STAGE_DIR); started=$$(date +%s); status=0; $(1) || status=$$?; \
 	echo "$$(( $$(date +%s) - started )) $$status" > $(STAGE_DIR)/$@; exit $$status
@@ -72,7 +72,7 @@ stage = @echo "── $@: $(strip $(1))"; mkdir -p $(STAGE_DIR); started=$$(date
 test: install tools
 	@rm -rf $(STAGE_DIR) $(TEST_MODELS); started=$$(date +%s); status=0; \
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-train lint unit validate \
-	  && $(MAKE) --no-print-directory -j2 --output-sync=target nlu-floor test-stories integration security browser-test \
+	  && $(MAKE) --no-print-directory -j2 --output-sync=target nlu-floor test-stories integration security browser-test conversations \
 	  || status=$$?; \
 	$(MAKE) --no-print-directory stage-summary TOTAL=$$(( $$(date +%s) - started )); exit $$status
 
@@ -85,7 +85,7 @@ stage-summary:
 	[ -z "$(TOTAL)" ] || printf '%-16s %7s  %s\n' "total (wall)" $(TOTAL) "stages in parallel"
 
 # the stages that train or read the tests' model (lint, unit and validate run beside the training, without one)
-test-train nlu-floor test-stories integration security browser-test: export MODELS_DIR = $(TEST_MODELS)
+test-train nlu-floor test-stories integration security browser-test conversations: export MODELS_DIR = $(TEST_MODELS)
 
 lint:
 	$(call stage,$(VENV)/bin/ruff check bot actions tests bench)
@@ -115,6 +115,10 @@ security:
 
 browser-test:
 	$(call stage,$(PY) -m pytest -q tests/browser)    # screenshots in var/results/browser/
+
+# the independent conversation suite (tests/conversations/README.md): the open set above its floor, no wrong order
+conversations:
+	$(call stage,$(PY) -m pytest -q tests/conversations)
 
 # Is the suite green whatever machine trains the model? 3 DIET seeds × TensorFlow on 1 and 2 threads, the story
 # suite and the integration + browser tests against each model, and the margin of every test sentence (about an hour).
