@@ -18,6 +18,7 @@ from actions.common import POLICY, latest_entities, latest_intent, latest_text, 
 from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
 from bot.handoff.hours import describe_opening
 from bot.orders.confirm import ANSWER_INTENTS, interpret_confirmation
+from bot.orders.details import asked_facets
 from bot.orders.reference import RELEVANT_STATUSES, Outcome, Purpose, entity_or_match, parse_reference, resolve
 from bot.orders.service import CustomerView, VerifyOutcome
 from bot.orders.verification import Attempt, VerificationGuard
@@ -175,7 +176,8 @@ class FormStep:
         focus = self.tracker.get_slot("focus_order_id")
         if not names_order and focus and self.requested is None:
             focused = next((c for c in candidates if c.order_no == focus), None)
-            if focused is not None and focused.status in RELEVANT_STATUSES[self.purpose]:
+            follow_up = self.purpose in (Purpose.STATUS, Purpose.LOGISTICS) and bool(asked_facets(self.text))
+            if focused is not None and (follow_up or focused.status in RELEVANT_STATUSES[self.purpose]):
                 self.set("order_id", focus)
                 return focus
         result = resolve(reference, candidates, self.purpose, shown if self.requested == "order_id" else [])

@@ -17,10 +17,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ThreadedAction, now, orders, say
+from actions.common import ThreadedAction, latest_text, now, orders, say
 from actions.form_step import FormStep, purpose_of
 from bot.orders import replies
 from bot.orders.address import ParsedAddress, parse_address
+from bot.orders.details import Facet, asked_facets, detail_replies
 from bot.orders.reference import Purpose, shortlist
 from bot.orders.service import CustomerView, OrderView
 
@@ -211,7 +212,11 @@ class ActionOrderRequest(ThreadedAction):
         purpose = purpose_of(tracker)
         actor = f"buyer:{tracker.sender_id}"
         confirmed = tracker.get_slot("order_confirm") is True
-        if purpose == Purpose.STATUS:
+        facets = [f for f in asked_facets(latest_text(tracker)) if purpose in (Purpose.STATUS, Purpose.LOGISTICS)]
+        if facets and set(facets) - {Facet.ETA, Facet.NEXT_STOP}:
+            for reply in detail_replies(order, facets):  # "谁签收的 放哪儿了": the asked details, not the whole status
+                say(dispatcher, reply)
+        elif purpose == Purpose.STATUS:
             say(dispatcher, replies.status_reply(order, now()))
         elif purpose == Purpose.LOGISTICS:
             say(dispatcher, replies.logistics_reply(order, now()))

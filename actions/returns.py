@@ -433,8 +433,9 @@ class ActionAskAftersalesConfirm(ThreadedAction):
         return "action_ask_aftersales_form_order_confirm"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        facts = _assessed(tracker, _case(tracker))
-        if facts is None:
+        case = _case(tracker)
+        facts = _assessed(tracker, case)
+        if facts is None or case is None:
             return []
         decision, item, quantity = facts
         exchange_to = None
@@ -453,6 +454,7 @@ class ActionAskAftersalesConfirm(ThreadedAction):
                 tracker.get_slot("as_photos"),
                 auto_approved=initial_status(_assessed_kind(tracker) or RequestKind.NO_REASON_RETURN, POLICY)
                 == ReturnStatus.APPROVED,
+                order_no=case.order_no,
             ),
         )
         return []

@@ -27,6 +27,7 @@ from actions.common import (
     recent_user_messages,
     score_not_given,
 )
+from bot.catalog.service import find_product
 from bot.complaints.classifier import warm_up
 from bot.complaints.followup import read_rating
 from bot.complaints.service import ComplaintDesk, ComplaintService
@@ -273,5 +274,12 @@ class ActionAnswerPolicy(ThreadedAction):
         return "action_answer_policy"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response=policy_response(latest_text(tracker)), **policy_values(POLICY))
+        text = latest_text(tracker)
+        response, values = policy_response(text), policy_values(POLICY)
+        if response == "utter_policy_warranty":
+            product = find_product(first_entity(tracker, "product") or text)
+            if product is not None:  # the product's own warranty from the catalogue, not "一般一年"
+                values.update(product=product.name, warranty_days=product.warranty_days)
+                response = "utter_policy_warranty_product" if product.warranty_days else "utter_policy_no_warranty_product"
+        dispatcher.utter_message(response=response, **values)
         return []

@@ -59,6 +59,7 @@ def offer_reply(
     exchange_to: Optional[str] = None,
     evidence: Optional[str] = None,
     auto_approved: Optional[bool] = None,
+    order_no: str = "",
 ) -> Reply:
     """The outcome stated before the buyer confirms: what happens, who pays, where to send, when the money comes.
 
@@ -71,6 +72,7 @@ def offer_reply(
         **policy_values(policy),
         "rule": decision.rule,
         "item": f"{item.name}（{item.variant}）" if item.variant else item.name,
+        "order_no": order_no,  # the confirmation names the order it acts on
         "quantity": quantity,
         "amount": money(decision.refund_amount),
         "shipping": SHIPPING_TEXT.get(decision.shipping_payer or "shop", SHIPPING_TEXT["shop"]),

@@ -22,6 +22,7 @@ class ProductFacts:
     sold_out: List[str]
     no_reason_return: bool
     no_reason_note: Optional[str]
+    warranty_days: int = 0
 
     def stock_text(self) -> str:
         if not self.in_stock:
@@ -65,6 +66,7 @@ def _catalogue(url: Optional[str]) -> List[_Entry]:
                     sold_out=[v.label() for v in product.variants if v.stock <= 0],
                     no_reason_return=product.no_reason_return,
                     no_reason_note=product.no_reason_note,
+                    warranty_days=product.warranty_days or 0,
                 ),
             )
             for product in products

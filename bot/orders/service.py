@@ -68,6 +68,8 @@ class OrderView:
     tracking_no: Optional[str] = None
     estimated_delivery: Optional[date] = None
     tracks: Tuple[TrackView, ...] = field(default_factory=tuple)  # newest first
+    shipping_fee: Decimal = Decimal("0")
+    cancel_reason: Optional[str] = None
 
     def items_text(self) -> str:
         """'加厚白鸭绒羽绒服（黑色 L）×1、…' for replies."""
@@ -271,4 +273,6 @@ def to_view(order: Order) -> OrderView:
         tracking_no=shipment.tracking_no if shipment else None,
         estimated_delivery=shipment.estimated_delivery if shipment else None,
         tracks=tracks,
+        shipping_fee=order.shipping_fee or Decimal("0"),
+        cancel_reason=order.cancel_reason,
     )

@@ -10,15 +10,23 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Tuple
 
+from bot.nlu.simplified import to_simplified
+from bot.orders.rules import DEFAULT_RULES
 from bot.policy.model import Policy
 
+SHIP_WITHIN_HOURS = DEFAULT_RULES.ship_within_hours
+
 TOPICS: List[Tuple[str, re.Pattern]] = [
+    ("utter_policy_return_address", re.compile(r"退货地址|退換貨地址|寄回(的)?地址|寄回(到)?哪|退(回|货)?寄(到)?哪|售后地址|退回(到)?哪|退货.{0,4}(寄|发)(到)?哪")),
+    ("utter_policy_service_hours", re.compile(r"(几点|幾點|什么时候|啥时候)(下班|上班|在线|有人)|(人工|客服).{0,6}(时间|几点|在线|上班|下班)|服务时间|上班时间")),
+    ("utter_policy_price_protection", re.compile(r"价保|保价|降价|差价|便宜了")),
+    ("utter_policy_ship_time", re.compile(r"(多久|几天|多长时间|多快)(能|会|可以)?发(货|出)|发货(时间|要多久|快吗|快不快|速度)|(当天|今天|下单).{0,6}(能)?发(货)?(吗|嘛|不)")),
     ("utter_policy_counterfeit", re.compile(r"假|正品|赔三")),
     ("utter_policy_warranty", re.compile(r"保修|维修|质保")),
     ("utter_policy_damage", re.compile(r"破损|碎|压坏|摔坏|漏了|坏了")),
     ("utter_policy_shipping", re.compile(r"运费|邮费|快递费|运费险")),
-    ("utter_policy_exchange", re.compile(r"换货|换尺码|换码|换颜色|换个")),
-    ("utter_policy_refund_time", re.compile(r"多久到账|退款.*(多久|几天)|什么时候退")),
+    ("utter_policy_exchange", re.compile(r"换货|换尺码|换码|换颜色|换个(码|尺码|颜色|大|小)")),
+    ("utter_policy_refund_time", re.compile(r"多久(能)?到账|几天(能)?到账|退款.{0,8}(多久|几天|什么时候|啥时候)|什么时候退|钱.{0,6}(多久|几天)|到账")),
     ("utter_policy_no_reason", re.compile(r"无理由|七天|7天|拆封|吊牌|能退吗|可以退吗|退货")),
 ]
 
@@ -40,12 +48,38 @@ def policy_values(policy: Policy) -> Dict[str, object]:
         "refund_arrival_days": policy.refund_arrival_days,
         "counterfeit": policy.counterfeit_compensation,
         "return_address": policy.return_address.text(),
+        "ship_hours": SHIP_WITHIN_HOURS,
+        "service_hours": describe_service_hours(policy),
     }
+
+
+def describe_service_hours(policy: Policy) -> str:
+    """'工作日 09:00–22:00，周末 10:00–20:00，法定节假日 10:00–18:00' from shop_policy.yml."""
+    hours = policy.service_hours
+    spans = (("工作日", hours.workday), ("周末", hours.weekend), ("法定节假日", hours.public_holiday))
+    return "，".join(f"{name} {span[0]:%H:%M}–{span[1]:%H:%M}" if span else f"{name}休息" for name, span in spans)
+
+
+#: "我的 / 这单 / 订单号": the buyer asks about an order of theirs, not about the shop's rules.
+PERSONAL = re.compile(r"我(的|买的|那|这|下的|拍的|收到)|这单|那单|这个订单|那个订单|\d{16}")
+
+
+def general_topic(text: str) -> str:
+    """The policy response for a question about the shop's rules asked without naming an order; "" otherwise.
+
+    These need no identity check: anyone may ask where returns go or how long a refund takes.
+    """
+    text = to_simplified(text)
+    if PERSONAL.search(text):
+        return ""
+    response = policy_response(text)
+    return "" if response == "utter_policy" else response
 
 
 def policy_response(text: str) -> str:
     """The domain response that answers this policy question."""
+    text = to_simplified(text)
     for response, pattern in TOPICS:
-        if pattern.search(text or ""):
+        if pattern.search(text):
             return response
     return "utter_policy"

@@ -1,0 +1,98 @@
+"""Two kinds of question the shop can recognise by their words better than a classifier trained on our examples.
+
+1. A follow-up about an order's details ("谁签收的", "地址现在是哪个", "付了多少钱",
+   "怎么被取消了"): read by ``bot.orders.details``; it is a question about an order
+   (``query_order``), answered about the order in focus.
+2. A question about the shop's rules asked without naming an order ("退货地址发我下",
+   "人工几点下班", "降价了能补差价吗", "一般多久发货"): ``ask_policy``, answered for anyone
+   without an identity check.
+
+Measured on an independent conversation suite, both were read as fallback, as another
+order request (which asks for a phone number first) or as a policy summary. The rule only
+overrides what the classifier said when the words are unambiguous, and never a request to
+change something, a complaint or a call for a person.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from bot.nlu.nonverbal import classify_nonverbal
+from bot.orders.details import Facet, asked_facets
+from bot.policy.answers import general_topic
+
+#: Facets the order and logistics intents already answer well ("到哪了", "什么时候发").
+ANSWERED_BY_INTENT = {Facet.ETA, Facet.NEXT_STOP, Facet.SHIP_BY}
+#: What a follow-up never overrides: after-sales requests, complaints, a call for a person.
+ASKED_FOR_MORE = frozenset({
+    "request_return", "request_exchange", "request_refund", "report_quality_issue", "report_damaged",
+    "report_wrong_or_missing", "complain", "human_handoff", "cancel_aftersales", "opt_out",
+})
+#: Answers to the bot's questions, greetings and pre-sale questions keep the classifier's intent.
+KEPT = frozenset({"inform", "affirm", "deny", "greet", "ask_product", "ask_price_promo"})
+#: Reports and requests that a hypothetical ("要是…的话") turns into a rule question.
+REPORTS = frozenset({"report_damaged", "report_quality_issue", "report_wrong_or_missing",
+                     "request_return", "request_exchange", "request_refund"})
+#: "一般 / 通常 / 你们": the rule in general, not the buyer's own case.
+GENERAL = re.compile(r"一般|通常|你们|正常")
+#: "要是 / 如果 / 万一 …": the buyer asks what the rule would be, nothing has happened yet.
+HYPOTHETICAL = re.compile(r"要是|如果|万一|假如|假设|的话")
+#: What a rule question never overrides: those, and requests that change an order.
+NEVER_OVERRIDDEN = ASKED_FOR_MORE | {"cancel_order", "change_address"}
+
+
+def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
+    """The intent the shop's rules give this message, or None to keep the classifier's."""
+    text = (text or "").strip()
+    if not text or classify_nonverbal(text) is not None:
+        return None
+    if predicted in KEPT:
+        return None
+    facets = [f for f in asked_facets(text) if f not in ANSWERED_BY_INTENT]  # never with a verb of change
+    if facets and predicted not in ("query_order", "query_logistics") and predicted not in ASKED_FOR_MORE:
+        return "query_order"  # "地址现在是哪个" is no address change, "怎么被取消了" no cancellation
+    topic = general_topic(text)
+    if HYPOTHETICAL.search(text) and topic and predicted in REPORTS:
+        return "ask_policy"  # "要是路上压坏了，多久之内要找你们": a rule question, not a damage report
+    if predicted == "query_refund_status" and (not GENERAL.search(text) or "我" in text):
+        return None  # "退款还要多久" asks about the buyer's own refund
+    if predicted in NEVER_OVERRIDDEN:
+        return None
+    if general_topic(text) and predicted != "ask_policy":
+        return "ask_policy"
+    return None
+
+
+try:
+    from rasa.engine.graph import ExecutionContext, GraphComponent
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.engine.storage.resource import Resource
+    from rasa.engine.storage.storage import ModelStorage
+    from rasa.nlu.classifiers.classifier import IntentClassifier
+    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+except ImportError:  # pragma: no cover
+    pass
+else:
+
+    @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+    class ShopRuleClassifier(GraphComponent, IntentClassifier):
+        """Overrides the predicted intent of order follow-ups and general rule questions (module docstring)."""
+
+        @classmethod
+        def create(
+            cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+        ) -> "ShopRuleClassifier":
+            return cls()
+
+        def process(self, messages: List[Message]) -> List[Message]:
+            for message in messages:
+                predicted = (message.get(INTENT) or {}).get("name") or ""
+                intent = rule_intent(message.get(TEXT), predicted)
+                if intent is None:
+                    continue
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+                message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *ranking], add_to_output=True)
+            return messages

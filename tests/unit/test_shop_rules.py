@@ -1,0 +1,48 @@
+"""Which messages the shop's word rules read as an order follow-up or a rule question, whatever the classifier said."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.shop_rules import rule_intent
+from bot.policy.answers import general_topic
+
+
+@pytest.mark.parametrize(
+    "text, predicted, intent",
+    [
+        ("谁签收的 放哪儿了", "nlu_fallback", "query_order"),
+        ("那面膜那单呢 签收人是谁", "ask_policy", "query_order"),
+        ("地址现在是哪个", "change_address", "query_order"),
+        ("你们退货地址发我下", "query_order", "ask_policy"),
+        ("人工客服几点下班", "human_handoff", None),  # a call for a person is never overridden
+        ("客服几点下班啊", "goodbye", "ask_policy"),
+        ("降价了能补差价吗", "request_refund", None),
+        ("买了以后降价了 能保价吗", "nlu_fallback", "ask_policy"),
+        ("一般多久发货", "urge_shipment", "ask_policy"),
+        ("我的羽绒服到哪了", "query_logistics", None),
+        ("帮我取消跑步鞋那单", "cancel_order", None),
+        ("13800000005", "inform", None),
+        ("谁签收的", "query_order", None),  # already right
+        ("收到货要是快递路上压坏了 多久之内要找你们", "report_damaged", "ask_policy"),
+        ("退貨地址是哪個 發我一下", "query_order", "ask_policy"),  # traditional characters
+        ("口紅那單是誰簽收的呀", "nlu_fallback", "query_order"),
+    ],
+)
+def test_rule_intents(text: str, predicted: str, intent: str) -> None:
+    assert rule_intent(text, predicted) == intent
+
+
+@pytest.mark.parametrize(
+    "text, response",
+    [
+        ("退货寄到哪里", "utter_policy_return_address"),
+        ("你们几点下班", "utter_policy_service_hours"),
+        ("退款多久能到账", "utter_policy_refund_time"),
+        ("扫地机器人保修多久", "utter_policy_warranty"),
+        ("我的订单退款多久到账", ""),  # about the buyer's own order
+        ("这单什么时候发货", ""),
+    ],
+)
+def test_general_topics_need_no_order(text: str, response: str) -> None:
+    assert general_topic(text) == response
