@@ -168,9 +168,12 @@ else:
         def process(self, messages: List[Message]) -> List[Message]:
             for message in messages:
                 intent = self.intent_of(message)
-                if intent is None:
-                    continue
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
-                message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *ranking], add_to_output=True)
+                if intent is not None:
+                    set_rule_intent(message, intent)
             return messages
+
+    def set_rule_intent(message: Message, intent: str) -> None:
+        """Give ``message`` the intent a rule decided, at full confidence and first in the ranking."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+        message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *ranking], add_to_output=True)

@@ -59,7 +59,7 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return None  # "退款还要多久" asks about the buyer's own refund
     if predicted in NEVER_OVERRIDDEN:
         return None
-    if general_topic(text) and predicted != "ask_policy":
+    if topic and predicted != "ask_policy":
         return "ask_policy"
     return None
 
@@ -70,8 +70,10 @@ try:
     from rasa.engine.storage.resource import Resource
     from rasa.engine.storage.storage import ModelStorage
     from rasa.nlu.classifiers.classifier import IntentClassifier
-    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+    from rasa.shared.nlu.constants import INTENT, TEXT
     from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.nonverbal import set_rule_intent
 except ImportError:  # pragma: no cover
     pass
 else:
@@ -90,9 +92,6 @@ else:
             for message in messages:
                 predicted = (message.get(INTENT) or {}).get("name") or ""
                 intent = rule_intent(message.get(TEXT), predicted)
-                if intent is None:
-                    continue
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
-                message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *ranking], add_to_output=True)
+                if intent is not None:
+                    set_rule_intent(message, intent)
             return messages
