@@ -49,6 +49,23 @@ def first_entity(tracker: Tracker, name: str) -> Optional[str]:
     return reference.first_entity(latest_entities(tracker), name)
 
 
+def just_asked(tracker: Tracker, action_name: str) -> bool:
+    """True when ``action_name`` was the bot's last action before the buyer's latest message.
+
+    A yes/no is an answer only to the question asked just before it; a "确认"
+    several turns later must not confirm something the buyer has moved on from.
+    """
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
+            return event.get("name") == action_name
+    return False
+
+
 def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(response=reply.response, **reply.values)
 

@@ -80,8 +80,25 @@ class FormStep:
         return self.intent not in self.form_intents
 
     def reject(self) -> List[Dict[Text, Any]]:
-        """No slot filled: Rasa rejects the form and the digression rules answer."""
+        """No slot filled: Rasa rejects the form and the digression rules answer.
+
+        Back in the form after that answer (Rasa validates nothing then, it only asks
+        which slot comes next), the open question is asked again: the form's
+        declared slots are all filled, and without this Rasa would end the form as
+        if the buyer had answered ("换货运费呢" during "确认提交吗？" once closed it).
+        """
+        if self.coming_back() and self.requested:
+            return [SlotSet("requested_slot", self.requested)]
         return []
+
+    def coming_back(self) -> bool:
+        """True when the form runs again after a digression was answered, not on a new message."""
+        for event in reversed(self.tracker.events):
+            if event.get("event") == "action":
+                return event.get("name") not in ("action_listen", self.tracker.active_loop.get("name"))
+            if event.get("event") == "user":
+                return False
+        return False
 
     def identified(self) -> Optional[CustomerView]:
         """The buyer, verifying an unknown sender first; None while the check is under way."""

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import POLICY, ThreadedAction, latest_entities, latest_text, now, orders, say
+from actions.common import POLICY, ThreadedAction, just_asked, latest_entities, latest_intent, latest_text, now, orders, say
 from actions.form_step import FormStep
 from actions.support import hand_to_staff
 from bot.aftersales import replies as as_replies
@@ -40,10 +40,15 @@ from bot.aftersales.service import (
 )
 from bot.crm.formats import RMA_PATTERN
 from bot.crm.models import OrderStatus, ReturnStatus
-from bot.orders.confirm import ANSWER_INTENTS
+from bot.orders.confirm import ANSWER_INTENTS, REFUSAL, interpret_confirmation
 from bot.orders.reference import Purpose, first_entity, parse_choice
 from bot.orders.service import CustomerView
 from bot.policy.decisions import Decision, Offer, Request, RequestKind
+
+#: The case the buyer was just asked to confirm withdrawing (cleared once they answer).
+PENDING_CASE_CANCEL = "pending_case_cancel"
+#: Intents an answer to "确认撤销 RMA… 吗？" may carry ("确认撤销" reads as a cancellation request).
+CASE_CANCEL_ANSWERS = frozenset(ANSWER_INTENTS | {"cancel_aftersales"})
 
 aftersales = AftersalesService(POLICY)
 
@@ -56,6 +61,9 @@ INTENT_KIND = {
     "report_damaged": RequestKind.DAMAGED.value,
     "report_wrong_or_missing": RequestKind.WRONG_OR_MISSING.value,
 }
+#: Cases that are the shop's fault or the goods': the buyer hears an apology before any question.
+FAULT_REQUESTS = frozenset({RequestKind.QUALITY_ISSUE, RequestKind.DAMAGED, RequestKind.WRONG_OR_MISSING})
+FAULT_KINDS = frozenset(kind.value for kind in FAULT_REQUESTS)
 #: Asked kinds that need a reason before the policy can say which rule applies.
 NEEDS_REASON = {"return": RequestKind.NO_REASON_RETURN, "refund": None}
 AFTERSALES_FORM_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", *INTENT_KIND})
@@ -72,6 +80,7 @@ AFTERSALES_SLOTS = [
     "order_confirm",
     "verify_phone",
     "verify_order_no",
+    "as_apologised",
 ]
 #: Answers that depend on the kind of case; forgotten when the buyer changes their mind.
 KIND_SLOTS = ["as_reason", "as_variant", "as_resolution", "as_photos", "order_confirm"]
@@ -131,6 +140,7 @@ class _AftersalesStep(FormStep):
         if self.intent == "deny" and self.requested in STOP_WHEN_DENIED:
             return self.reject()  # "算了不退了": the stop rule ends the form
         self.read_kind()
+        self.apologise_for_a_fault()
         customer = self.identified()
         if customer is None:
             return self.ask_identity()
@@ -166,6 +176,14 @@ class _AftersalesStep(FormStep):
         self.set("as_kind", asked)
         self.keep_stated_reason(asked)
         self.requested = None
+
+    def apologise_for_a_fault(self) -> None:
+        """Goods arrived damaged, wrong or faulty: say sorry before the first question, once per case."""
+        if self.slot("as_apologised"):
+            return
+        if INTENT_KIND.get(self.intent) in FAULT_KINDS or reason_kind(self.text) in FAULT_REQUESTS:
+            self.dispatcher.utter_message(response="utter_as_sorry")
+            self.set("as_apologised", True)
 
     def keep_stated_reason(self, kind: str) -> None:
         """The opening message often is the reason ("收到就是碎的", "坚果不想要了"): keep it, don't ask again."""
@@ -630,7 +648,13 @@ class ActionRefundStatus(ThreadedAction):
 
 
 class ActionCancelAftersales(ThreadedAction):
-    """Withdraws the buyer's pending case: the one named, or the only one open; asks when several are."""
+    """Withdraws the buyer's pending case after they confirm it by its number; asks which when several are open.
+
+    "刚才那个售后现在啥进度了" was once read as a withdrawal and the case was gone
+    at once; a withdrawal is irreversible for the buyer, so, like cancelling an
+    order, it is asked first (naming the RMA number and the item) and only a yes
+    to that very question withdraws it.
+    """
 
     writes = True
 
@@ -638,6 +662,12 @@ class ActionCancelAftersales(ThreadedAction):
         return "action_cancel_aftersales"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        pending = tracker.get_slot(PENDING_CASE_CANCEL)
+        if pending and just_asked(tracker, self.name()):
+            return self.settle(dispatcher, tracker, pending)
+        if latest_intent(tracker) in ("affirm", "deny"):  # a stale question: the buyer moved on since
+            dispatcher.utter_message(response="utter_how_can_help")
+            return [SlotSet(PENDING_CASE_CANCEL, None)]
         customer = orders.identify(tracker.sender_id)
         if customer is None:
             dispatcher.utter_message(response="utter_need_verification")
@@ -646,10 +676,8 @@ class ActionCancelAftersales(ThreadedAction):
         if named is None:
             match = RMA_PATTERN.search(latest_text(tracker))
             named = match.group(0).upper() if match else None
+        open_cases = [r for r in aftersales.requests_of(customer.id, open_only=True, limit=10) if r.status in stages.BUYER_CANCELLABLE]
         if named is None:
-            open_cases = [
-                r for r in aftersales.requests_of(customer.id, open_only=True, limit=10) if r.status in stages.BUYER_CANCELLABLE
-            ]
             if not open_cases:
                 dispatcher.utter_message(response="utter_as_nothing_to_cancel")
                 return []
@@ -661,9 +689,34 @@ class ActionCancelAftersales(ThreadedAction):
                 dispatcher.utter_message(response="utter_as_which_to_cancel", lines=lines, buttons=buttons)
                 return []
             named = open_cases[0].rma_no
-        result = aftersales.cancel(customer.id, named, f"buyer:{tracker.sender_id}", now())
+        case = next((r for r in open_cases if r.rma_no == named), None)
+        if case is None:
+            return self.withdraw(dispatcher, tracker, named)  # not withdrawable: the refusal says why
+        dispatcher.utter_message(response="utter_as_confirm_cancel", **as_replies.record_values(case))
+        return [SlotSet(PENDING_CASE_CANCEL, named)]
+
+    def settle(self, dispatcher: CollectingDispatcher, tracker: Tracker, rma_no: str) -> List[Dict[Text, Any]]:
+        """The buyer's answer to "确认撤销 RMA… 吗？"."""
+        answer = interpret_confirmation(latest_text(tracker), latest_intent(tracker), CASE_CANCEL_ANSWERS)
+        if answer is None and "撤销" in latest_text(tracker) and not REFUSAL.search(latest_text(tracker)):
+            answer = True  # "撤销吧" / "确认撤销"
+        if answer is None:
+            dispatcher.utter_message(response="utter_as_confirm_cancel_again", rma_no=rma_no)
+            return []
+        if not answer:
+            dispatcher.utter_message(response="utter_as_cancel_kept", rma_no=rma_no)
+            return [SlotSet(PENDING_CASE_CANCEL, None)]
+        return [*self.withdraw(dispatcher, tracker, rma_no), SlotSet(PENDING_CASE_CANCEL, None)]
+
+    @staticmethod
+    def withdraw(dispatcher: CollectingDispatcher, tracker: Tracker, rma_no: str) -> List[Dict[Text, Any]]:
+        customer = orders.identify(tracker.sender_id)
+        if customer is None:
+            dispatcher.utter_message(response="utter_need_verification")
+            return []
+        result = aftersales.cancel(customer.id, rma_no, f"buyer:{tracker.sender_id}", now())
         if result.done and result.request is not None:
             say(dispatcher, as_replies.Reply("utter_as_cancelled", as_replies.record_values(result.request)))
         else:
-            dispatcher.utter_message(response="utter_as_cannot_cancel", rma_no=named, rule=result.reason)
+            dispatcher.utter_message(response="utter_as_cannot_cancel", rma_no=rma_no, rule=result.reason)
         return []

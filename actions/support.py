@@ -1,8 +1,10 @@
 """Handoff to staff, complaints, their follow-up, and policy questions.
 
-Handing over pauses the bot in that conversation (Rasa's ConversationPaused):
-the buyer's next messages are stored for staff and not answered by the bot
-until staff resolve the case or hand it back (the staff API resumes it).
+Handing over queues the conversation for staff. While it waits the bot keeps
+answering what it can (a buyer waiting for a person may still ask for the
+return address or a parcel's trace); when a member of staff takes the case the
+staff desk pauses the bot (Rasa's ConversationPaused), and the buyer's next
+messages are stored for staff until they resolve the case or hand it back.
 """
 
 from __future__ import annotations
@@ -61,10 +63,10 @@ def queue_for_staff(tracker: Tracker, reason: str, priority: int, complaint_id: 
 def hand_to_staff(
     dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, priority: int, complaint_id: Optional[int] = None
 ) -> List[EventType]:
-    """Queue for staff, tell the buyer who answers and when, and pause the bot in this conversation."""
+    """Queue for staff and tell the buyer who answers and when; the bot goes on answering until staff take the case."""
     queue_for_staff(tracker, reason, priority, complaint_id)
     tell_when_staff_answer(dispatcher, now())
-    return [ConversationPaused()]
+    return []
 
 
 def tell_when_staff_answer(dispatcher: CollectingDispatcher, moment: datetime) -> None:

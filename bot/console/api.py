@@ -208,7 +208,7 @@ async def show_handoff(request: web.Request) -> web.Response:
 
 async def take_handoff(request: web.Request) -> web.Response:
     desk = request.app[DESK]
-    view = await blocking(desk.handoffs.take, _handoff_id(request), _staff(request), request.app[NOW]())
+    view = await desk.take(_handoff_id(request), _staff(request))
     return ok({"handoff": handoff_json(view, request.app[NOW]())})
 
 

@@ -16,7 +16,8 @@ from typing import Any, Callable, Dict, List, Optional
 from bot.channels.outbox import Delivery, Outbox
 from bot.complaints.service import ComplaintDesk
 from bot.handoff.rasa_client import RasaClient
-from bot.handoff.service import HandoffDesk, HandoffView
+from bot.crm.models import HandoffStatus
+from bot.handoff.service import UNPAUSED_REASONS, HandoffDesk, HandoffView
 from bot.handoff.transcript import Entry, transcript, unanswered
 from bot.staff.accounts import StaffIdentity
 
@@ -62,6 +63,21 @@ class StaffDesk:
         tracker = await self.rasa.tracker(handoff.sender_id)
         return Conversation(handoff, transcript(tracker.get("events") or [], mask_phones=not reveal))
 
+    async def take(self, handoff_id: int, staff: StaffIdentity) -> HandoffView:
+        """Take the case: from now on a person talks to the buyer, so the bot steps aside.
+
+        Until a case is taken the bot keeps answering the buyer (who may ask
+        for the return address while waiting); the pause starts here.
+        """
+        view = await blocking(self.handoffs.take, handoff_id, staff, self.now())
+        await self._pause(view)  # again on a retry: a pause that failed to reach Rasa is not lost
+        return view
+
+    async def _pause(self, handoff: HandoffView) -> None:
+        """The bot steps aside for the person now talking (a fault case, which staff only check, never pauses it)."""
+        if handoff.reason not in UNPAUSED_REASONS:
+            await self.rasa.append(handoff.sender_id, [{"event": "pause", "timestamp": time.time()}])
+
     async def answer(self, handoff_id: int, staff: StaffIdentity, text: str) -> Delivery:
         """Send ``text`` to the buyer as this member of staff."""
         text = (text or "").strip()
@@ -70,6 +86,8 @@ class StaffDesk:
         if len(text) > MESSAGE_MAX:
             raise BadRequest(f"消息不能超过 {MESSAGE_MAX} 字")
         handoff = await blocking(self.handoffs.check_can_answer, handoff_id, staff)
+        if handoff.status == HandoffStatus.QUEUED.value:
+            await self._pause(handoff)  # answering a queued case takes it
         metadata = {"agent": staff.username, "agent_name": staff.display_name, "handoff_id": handoff_id}
         await self.rasa.append(handoff.sender_id, [{"event": "bot", "text": text, "metadata": metadata, "timestamp": time.time()}])
         delivery = await self.outbox.send(

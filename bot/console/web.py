@@ -368,7 +368,7 @@ async def _act(request: web.Request, action: str, work: Callable[[], Awaitable[A
 async def take(request: web.Request) -> web.StreamResponse:
     staff, desk = request["console"].staff, _desk(request)
     handoff_id = int(request.match_info["handoff_id"])
-    return await _act(request, "take", lambda: blocking(desk.handoffs.take, handoff_id, staff, request.app[NOW]()), "已接待")
+    return await _act(request, "take", lambda: desk.take(handoff_id, staff), "已接待")
 
 
 async def reply(request: web.Request) -> web.StreamResponse:

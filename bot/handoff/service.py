@@ -1,7 +1,9 @@
 """The staff queue: conversations handed to a human, taken, answered, and given back to the bot.
 
-A handoff is open while it is 排队中 or 处理中; for that time the bot stays
-paused in the conversation. Closing (resolve with a note, or hand back) is a
+A handoff is open while it is 排队中 or 处理中. While it waits in the queue the
+bot keeps answering what it can (a buyer waiting for a person still gets the
+return address or a parcel's trace); once a member of staff takes the case (or
+answers it) the bot is paused in the conversation until it is closed. Closing (resolve with a note, or hand back) is a
 guarded UPDATE, so two members of staff closing the same case at once
 produce one closure and one clear refusal.
 """
@@ -140,14 +142,19 @@ class HandoffDesk(UsesCrm):
             return found.id if found else None
 
     def holds_conversation(self, sender_id: str) -> bool:
-        """True while staff hold this conversation and the bot must stay paused.
+        """True while a member of staff has taken this conversation and the bot must stay paused.
 
-        A case opened because a turn failed (technical_fault) is staff's to check,
-        but the bot was never paused for it and keeps answering.
+        A queued case is not held yet: the buyer waiting for a person is still
+        answered by the bot. A case opened because a turn failed (technical_fault)
+        is staff's to check, but the bot is never paused for it.
         """
         with self.sessions() as session:
             found = self._open(session, sender_id)
-            return found is not None and found.reason not in UNPAUSED_REASONS
+            return (
+                found is not None
+                and found.reason not in UNPAUSED_REASONS
+                and found.status == HandoffStatus.ASSIGNED.value
+            )
 
     @staticmethod
     def _open(session: Session, sender_id: str) -> Optional[Handoff]:

@@ -40,6 +40,19 @@ GENERAL = re.compile(r"一般|通常|你们|正常")
 HYPOTHETICAL = re.compile(r"要是|如果|万一|假如|假设|的话")
 #: What a rule question never overrides: those, and requests that change an order.
 NEVER_OVERRIDDEN = ASKED_FOR_MORE | {"cancel_order", "change_address"}
+#: Rule topics that win even over a request: "人工几点下班" asks the hours, not for a person now;
+#: "退货地址发我下" asks where returns go, it opens no return.
+ALWAYS_A_QUESTION = {
+    "utter_policy_service_hours": {"human_handoff"},
+    "utter_policy_return_address": {"request_return", "request_exchange", "request_refund", "report_quality_issue"},
+}
+#: The no-reason rule named by its own words.
+NO_REASON_WORDS = re.compile(r"无理由|七天|7天|七日|7日")
+#: "能…退吗 / 可以七天无理由吗": asking whether, not asking to.
+ASKING_WHETHER = re.compile(r"(能|可以|可不可以|能不能|支持|算不算)[^，。,.!！]{0,8}(吗|嘛|么|不|没)?[?？]?$|[吗嘛么][?？]?$|能不能|可不可以|支不支持")
+#: Words that withdraw a case, and words that only ask how it is going.
+WITHDRAW = re.compile(r"撤销|撤回|取消|不要了|不退了|不换了|不弄了|算了")
+PROGRESS = re.compile(r"进度|进展|状态|怎么样了|到哪(一)?步|审核|处理得|处理到|有结果|结果(出来)?了?[吗没]")
 
 
 def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
@@ -49,14 +62,24 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return None
     if predicted in KEPT:
         return None
+    if predicted == "cancel_aftersales" and PROGRESS.search(text) and not WITHDRAW.search(text):
+        return "query_refund_status"  # "刚才那个售后啥进度了" asks how it goes, it withdraws nothing
+    if predicted == "cancel_order" and "撤销" in text and "订单" not in text:
+        return "cancel_aftersales"  # "确认撤销": orders are cancelled, cases withdrawn
+    topic = general_topic(text)
+    if topic == "utter_policy_return_address" and predicted not in ("complain", "human_handoff"):
+        return "ask_policy"  # "坏了寄回去修 寄哪" is where returns go, not this order's address
     facets = [f for f in asked_facets(text) if f not in ANSWERED_BY_INTENT]  # never with a verb of change
     if facets and predicted not in ("query_order", "query_logistics") and predicted not in ASKED_FOR_MORE:
         return "query_order"  # "地址现在是哪个" is no address change, "怎么被取消了" no cancellation
-    topic = general_topic(text)
     if HYPOTHETICAL.search(text) and topic and predicted in REPORTS:
         return "ask_policy"  # "要是路上压坏了，多久之内要找你们": a rule question, not a damage report
     if predicted == "query_refund_status" and (not GENERAL.search(text) or "我" in text):
         return None  # "退款还要多久" asks about the buyer's own refund
+    if topic and predicted in ALWAYS_A_QUESTION.get(topic, ()):
+        return "ask_policy"
+    if topic == "utter_policy_no_reason" and predicted in REPORTS and ASKING_WHETHER.search(text) and NO_REASON_WORDS.search(text):
+        return "ask_policy"  # "吃的东西能七天无理由退吗": whether the rule covers it, no return of an order yet
     if predicted in NEVER_OVERRIDDEN:
         return None
     if topic and predicted != "ask_policy":

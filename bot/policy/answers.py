@@ -17,8 +17,9 @@ from bot.policy.model import Policy
 SHIP_WITHIN_HOURS = DEFAULT_RULES.ship_within_hours
 
 TOPICS: List[Tuple[str, re.Pattern]] = [
-    ("utter_policy_return_address", re.compile(r"退货地址|退換貨地址|寄回(的)?地址|寄回(到)?哪|退(回|货)?寄(到)?哪|售后地址|退回(到)?哪|退货.{0,4}(寄|发)(到)?哪")),
-    ("utter_policy_service_hours", re.compile(r"(几点|幾點|什么时候|啥时候)(下班|上班|在线|有人)|(人工|客服).{0,6}(时间|几点|在线|上班|下班)|服务时间|上班时间")),
+    ("utter_policy_refund_time", re.compile(r"钱.{0,4}退(回)?(到)?哪|退(款|钱).{0,4}(退)?(到|回|去)哪|退(到|回)哪(个|张)?(账户|卡|里)")),
+    ("utter_policy_return_address", re.compile(r"退货地址|退换货地址|寄回(的)?地址|寄回(去|来)?.{0,4}哪|退(回|货)?寄(到)?哪|售后地址|退回(到)?哪|退货.{0,4}(寄|发)(到)?哪|(修|维修|返修|保修).{0,6}寄(到)?哪|寄哪(里|儿)?[?？]?$")),
+    ("utter_policy_service_hours", re.compile(r"(几点|什么时候|啥时候)(下班|上班|在线|有人)|(人工|客服).{0,6}(时间|几点|在线|上班|下班|周末|节假日|晚上|假期|过年)|服务时间|上班时间")),
     ("utter_policy_price_protection", re.compile(r"价保|保价|降价|差价|便宜了")),
     ("utter_policy_ship_time", re.compile(r"(多久|几天|多长时间|多快)(能|会|可以)?发(货|出)|发货(时间|要多久|快吗|快不快|速度)|(当天|今天|下单).{0,6}(能)?发(货)?(吗|嘛|不)")),
     ("utter_policy_counterfeit", re.compile(r"假|正品|赔三")),

@@ -8,7 +8,7 @@ pin every boundary. Nothing here touches the database or Rasa.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -204,7 +204,16 @@ def _reported_in_time(
 
 
 def _damaged(order, item, request, since, now, policy: Policy) -> Decision:  # type: ignore[no-untyped-def]
+    """Damage in transit within the report window; later, damaged goods are still a quality issue.
+
+    A hole or a split found on day 10 is no longer provably transit damage, but
+    the buyer still has the quality-issue window (15 days, photos, shop pays
+    shipping); sending them to a person first would only make them wait.
+    """
     hours = policy.damage_report_hours
+    if since > timedelta(hours=hours):
+        quality = _quality_issue(order, item, request, since, now, policy)
+        return replace(quality, rule=f"超过签收后{hours}小时，不再按运输破损处理；{quality.rule}")
     return _reported_in_time(
         since,
         timedelta(hours=hours),

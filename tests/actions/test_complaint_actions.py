@@ -20,6 +20,8 @@ from actions.support import (
 from bot import clock
 from bot.crm.db import session_factory, session_scope
 from bot.crm.models import Complaint, Customer, Handoff
+from bot.handoff.service import HandoffDesk
+from bot.staff.accounts import StaffAccounts
 from tests.actions.conftest import make_tracker, responses, run_action
 from tests.conftest import AS_OF
 
@@ -61,7 +63,7 @@ async def test_a_threatening_complaint_is_recorded_high_and_goes_to_staff_first(
     assert record.compensation == "10元无门槛优惠券" and "10元无门槛优惠券" in messages[0]["compensation"]
     handoff = handoff_of(crm, "tb_zhaolei")
     assert (handoff.priority, handoff.reason, handoff.complaint_id) == (1, "complaint", record.id)
-    assert paused(events)  # the bot steps aside until staff hand back
+    assert not paused(events)  # queued: the bot answers what it can until a supervisor takes the case
 
 
 async def test_an_ordinary_complaint_is_recorded_and_the_bot_keeps_helping(crm: str) -> None:
@@ -105,7 +107,7 @@ async def test_a_strangers_complaint_still_reaches_staff(crm: str) -> None:
     events, messages = await run_action(ActionEscalateComplaint(), tracker)
     assert responses(messages) == ["utter_complain_ack", "utter_handoff_queued"]
     assert complaints_of(crm, "wx_angry_stranger") == []
-    assert handoff_of(crm, "wx_angry_stranger").priority == 2 and paused(events)
+    assert handoff_of(crm, "wx_angry_stranger").priority == 2 and not paused(events)
 
 
 # ---- follow-up: staff resolved it, the bot asks for 1–5 -----------------------------------------
@@ -170,7 +172,7 @@ async def test_a_score_of_one_or_two_reopens_the_complaint_and_goes_to_staff(crm
     assert (record.satisfaction, record.status, record.reopened_count, record.resolved_at) == (2, "处理中", 1, None)
     assert record.due_at > AS_OF
     handoff = handoff_of(crm, buyer)
-    assert (handoff.reason, handoff.complaint_id) == ("complaint_reopened", record.id) and paused(events)
+    assert (handoff.reason, handoff.complaint_id) == ("complaint_reopened", record.id) and not paused(events)
 
 
 async def test_one_answer_reopens_a_complaint_once_whatever_rasa_does_with_the_turn(crm: str) -> None:
@@ -235,9 +237,13 @@ async def test_a_new_session_stays_paused_while_staff_hold_the_case_and_keeps_an
     text = "再不处理我就去12315投诉，给差评！骗子！"
     angry = fresh_buyer()
     events, _ = await run_action(ActionEscalateComplaint(), make_tracker(angry, text, "complain", active=False))
-    assert paused(events)
     events, _ = await run_action(ActionSessionStart(), make_tracker(angry, "", "", active=False))
-    assert [e["event"] for e in events] == ["session_started", "pause", "action"]
+    assert [e["event"] for e in events] == ["session_started", "action"]  # only queued: the bot still answers
+    desk = HandoffDesk(session_factory(crm))
+    staff = StaffAccounts(session_factory(crm)).create_user(f"sup_{angry}", "主管", "a-good-password", "agent", AS_OF)
+    desk.take(desk.open_for(angry), staff, AS_OF)
+    events, _ = await run_action(ActionSessionStart(), make_tracker(angry, "", "", active=False))
+    assert [e["event"] for e in events] == ["session_started", "pause", "action"]  # taken: a person talks now
 
     buyer = fresh_buyer()
     complaint_no = await asked(crm, buyer)

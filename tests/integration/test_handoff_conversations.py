@@ -1,5 +1,6 @@
-"""A buyer handed to a human, end to end over HTTP: the bot pauses, staff answer through the staff API,
-the buyer's platform receives it, staff hand back and the bot answers again; the CRM rows are checked."""
+"""A buyer handed to a human, end to end over HTTP: the bot keeps answering while the case waits in the
+queue, pauses when staff take it, staff answer through the staff API, the buyer's platform receives it,
+staff hand back and the bot answers again; the CRM rows are checked."""
 
 from __future__ import annotations
 
@@ -33,14 +34,19 @@ def test_a_buyer_asks_for_a_human_staff_answer_and_hand_back(
 ) -> None:
     sender = "tb_u00101"
     assert "人工" in running_bot.texts(sender, "转人工")
-    # paused: the buyer's next messages are kept for staff, and the bot says nothing
-    assert running_bot.send(sender, "人呢？我的衣服尺码不对想问问") == []
-    assert running_bot.send(sender, "在吗") == []
+    # queued, not taken yet: while the buyer waits the bot still answers what it can
+    assert "良睦路1399号" in running_bot.texts(sender, "等的时候先问下 你们退货地址是哪")
 
     handoff = open_handoff(running_bot, staff_token, sender)
     assert (handoff["reason"], handoff["reason_label"], handoff["status"]) == ("buyer_request", "买家要求人工", "排队中")
     assert handoff["customer"]["id"] is not None and handoff["summary"]["last_messages"][-1] == "转人工"
     assert handoff["summary"]["wanted"] == "要求人工客服"
+
+    status, body = running_bot.staff_api("POST", f"/api/handoffs/{handoff['id']}/take", staff_token, {})
+    assert status == 200 and body["handoff"]["status"] == "处理中", body
+    # taken: a person talks to the buyer now; their messages are kept for staff and the bot says nothing
+    assert running_bot.send(sender, "人呢？我的衣服尺码不对想问问") == []
+    assert running_bot.send(sender, "在吗") == []
 
     status, body = running_bot.staff_api("GET", f"/api/handoffs/{handoff['id']}", staff_token)
     assert status == 200
@@ -81,9 +87,11 @@ def test_a_high_complaint_is_resolved_and_followed_up(
     sender = "tb_u00102"
     reply = running_bot.texts(sender, "你们太过分了！！客服一直不回消息，再不处理我就投诉到平台，给差评！")
     (complaint_no,) = set(re.findall(r"TS\d{10}", reply))
-    assert running_bot.send(sender, "快点处理") == []
     handoff = open_handoff(running_bot, staff_token, sender)
     assert (handoff["priority"], handoff["complaint_no"], handoff["severity"]) == (1, complaint_no, "高")
+    status, _ = running_bot.staff_api("POST", f"/api/handoffs/{handoff['id']}/take", staff_token, {})
+    assert status == 200
+    assert running_bot.send(sender, "快点处理") == []  # the supervisor has it: the bot stays out
 
     status, body = running_bot.staff_api(
         "POST", f"/api/complaints/{complaint_no}/resolve", staff_token, {"resolution": "已补发新衣服并退还运费", "compensation": "10元优惠券"}
@@ -122,8 +130,9 @@ def test_a_low_score_reopens_the_complaint_and_queues_it_again(
     with session_scope(running_bot.database_url) as session:
         record = session.execute(select(Complaint).where(Complaint.complaint_no == complaint_no)).scalar_one()
         assert (record.status, record.satisfaction, record.reopened_count) == ("处理中", 1, 1)
-    assert open_handoff(running_bot, staff_token, sender)["reason"] == "complaint_reopened"
-    assert running_bot.send(sender, "什么时候给我答复") == []  # paused again until staff answer
+    reopened = open_handoff(running_bot, staff_token, sender)
+    assert (reopened["reason"], reopened["status"]) == ("complaint_reopened", "排队中")
+    assert running_bot.texts(sender, "什么时候给我答复")  # queued again: the bot answers until someone takes it
 
 
 @pytest.mark.parametrize(
@@ -188,11 +197,13 @@ def test_a_platform_outage_is_retried_and_what_failed_is_kept(
     assert platform.wait_for(sender, 2) == ["第一条", "第二条"]
 
 
-def test_a_request_beyond_policy_goes_to_staff_and_the_bot_steps_aside(running_bot: RunningBot, staff_token: str) -> None:
+def test_a_request_beyond_policy_goes_to_staff_and_the_bot_answers_while_it_waits(
+    running_bot: RunningBot, staff_token: str
+) -> None:
     sender = "tb_sunli"  # runs after the after-sales conversations, which also talk as 孙丽
     reply = running_bot.texts(sender, "卫衣不喜欢，想退")  # signed for 10 days ago: past the 7 days
     assert "7天" in reply and "人工" in reply
-    assert running_bot.send(sender, "那怎么办") == []
+    assert "良睦路1399号" in running_bot.texts(sender, "等人的时候问下 退货地址是哪")
     handoff = open_handoff(running_bot, staff_token, sender)
     assert (handoff["reason"], handoff["priority"]) == ("beyond_policy", 2)
     assert handoff["summary"]["wanted"].startswith("退货退款")

@@ -66,7 +66,10 @@ def test_someone_elses_order_number_as_a_typed_slot_reveals_nothing(running_bot:
 def test_restart_typed_while_staff_hold_the_chat_is_kept_for_staff_as_words(running_bot: RunningBot, staff_token: str) -> None:
     sender = "tb_u00161"
     running_bot.texts(sender, "转人工")
-    assert running_bot.send(sender, "/restart") == []  # still paused: stored for staff, nothing said
+    status, body = running_bot.staff_api("GET", "/api/handoffs", staff_token)
+    (queued,) = [h for h in body["handoffs"] if h["sender_id"] == sender]
+    assert running_bot.staff_api("POST", f"/api/handoffs/{queued['id']}/take", staff_token, {})[0] == 200
+    assert running_bot.send(sender, "/restart") == []  # taken, so paused: stored for staff, nothing said
     events = running_bot.events(sender)
     assert not any(e.get("event") == "restart" for e in events)
     status, body = running_bot.staff_api("GET", "/api/handoffs", staff_token)

@@ -145,13 +145,29 @@ def test_partial_quantities(quantity: int, refund: Decimal, eligible: bool) -> N
 # --- damage, quality, wrong items ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("hours, eligible", [(47, True), (48, True), (49, False)])
-def test_damage_must_be_reported_within_48_hours(hours: int, eligible: bool) -> None:
+@pytest.mark.parametrize(
+    "hours, offer, needs_photos",
+    [
+        (47, Offer.RESHIP_OR_REFUND, True),
+        (48, Offer.RESHIP_OR_REFUND, True),
+        (49, Offer.RETURN_REFUND, True),  # too late for transit damage: a quality issue, 15 days
+        (15 * 24, Offer.RETURN_REFUND, True),
+        (15 * 24 + 1, Offer.REPAIR, True),  # after 15 days, the earbuds' warranty
+    ],
+)
+def test_damage_within_48_hours_is_reshipped_or_refunded_later_it_is_a_quality_issue(
+    hours: int, offer: Offer, needs_photos: bool
+) -> None:
     decision = decide(order(), EARBUDS, Request(K.DAMAGED), after(hours=hours), POLICY)
-    assert decision.eligible is eligible
-    assert decision.offer == (Offer.RESHIP_OR_REFUND if eligible else Offer.HUMAN)
-    if eligible:
-        assert decision.shipping_payer == "shop" and decision.needs_photos
+    assert decision.eligible and decision.offer == offer and decision.needs_photos is needs_photos
+    assert decision.shipping_payer == "shop"
+    if hours > 48:
+        assert "48小时" in decision.rule
+
+
+def test_damage_reported_after_the_quality_window_of_goods_without_warranty_goes_to_a_person() -> None:
+    decision = decide(order(), MASK, Request(K.DAMAGED), after(days=16), POLICY)
+    assert (decision.eligible, decision.offer) == (False, Offer.HUMAN)
 
 
 def test_quality_issue_applies_even_to_goods_without_no_reason_returns() -> None:

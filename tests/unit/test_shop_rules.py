@@ -15,7 +15,17 @@ from bot.policy.answers import general_topic
         ("那面膜那单呢 签收人是谁", "ask_policy", "query_order"),
         ("地址现在是哪个", "change_address", "query_order"),
         ("你们退货地址发我下", "query_order", "ask_policy"),
-        ("人工客服几点下班", "human_handoff", None),  # a call for a person is never overridden
+        ("人工客服几点下班", "human_handoff", "ask_policy"),  # asks the hours, not for a person now
+        ("人工客服周末在不", "human_handoff", "ask_policy"),
+        ("转人工 我要找客服", "human_handoff", None),  # a call for a person is never overridden
+        ("人工客服在吗", "human_handoff", None),
+        ("退货地址发我下", "request_return", "ask_policy"),  # where returns go opens no return
+        ("吃的东西能七天无理由退吗", "request_return", "ask_policy"),
+        ("帆布鞋不想要了 要退货", "request_return", None),
+        ("刚才那个售后现在啥进度了", "cancel_aftersales", "query_refund_status"),
+        ("售后申请帮我撤销了吧", "cancel_aftersales", None),
+        ("确认撤销", "cancel_order", "cancel_aftersales"),
+        ("要是坏了寄回去修 寄哪", "nlu_fallback", "ask_policy"),
         ("客服几点下班啊", "goodbye", "ask_policy"),
         ("降价了能补差价吗", "request_refund", None),
         ("买了以后降价了 能保价吗", "nlu_fallback", "ask_policy"),
