@@ -93,11 +93,12 @@ class FormStep:
 
     def coming_back(self) -> bool:
         """True when the form runs again after a digression was answered, not on a new message."""
+        form = (self.tracker.active_loop or {}).get("name")
         for event in reversed(self.tracker.events):
-            if event.get("event") == "action":
-                return event.get("name") not in ("action_listen", self.tracker.active_loop.get("name"))
             if event.get("event") == "user":
                 return False
+            if event.get("event") == "action" and event.get("name") not in (form, None):
+                return event.get("name") != "action_listen"
         return False
 
     def identified(self) -> Optional[CustomerView]:
@@ -140,12 +141,15 @@ class FormStep:
             return customer
         attempt = Attempt(self.tracker.sender_id, self.slot("verify_phone"), self.slot("verify_order_no"), source)
         locked = verification.record_failure(attempt, now(), (self.tracker.latest_message or {}).get("message_id"))
-        self.set("verify_phone", None)
-        self.set("verify_order_no", None)
         if locked is not None:
+            self.set("verify_phone", None)
+            self.set("verify_order_no", None)
             return self.stop_verifying("utter_verify_failed", locked)
+        # keep the phone: buyers mostly mistype the long order number, and resend only that
+        # ("单号发错了 是…"); a new phone in the next message replaces it
+        self.set("verify_order_no", None)
         self.dispatcher.utter_message(response="utter_verify_mismatch")
-        self.events.append(SlotSet("requested_slot", "verify_phone"))
+        self.events.append(SlotSet("requested_slot", "verify_order_no"))
         return None
 
     def stop_verifying(self, response: str, until: datetime) -> None:

@@ -134,21 +134,27 @@ def status_line(request: RequestView, policy: Policy, now: datetime) -> str:
 
 def next_step(request: RequestView, policy: Policy, now: datetime) -> str:
     status, kind = request.status, request.kind
+    route = request.refund_route(policy.refund_to)
     if status == ReturnStatus.PENDING:
-        return "售后同事正在审核，今天内给您结果"
+        refund = f"；通过并寄回后退款¥{money(request.refund_amount)}，原路退回{route}" if request.refund_amount is not None else ""
+        return f"售后同事正在审核，今天内给您结果{refund}"
     if status == ReturnStatus.APPROVED and kind in stages.SHIPS_BACK:
-        return f"已同意，请把商品寄回：{policy.return_address.text()}，寄出后请保留好快递单号"
+        refund = (
+            f"；仓库收到后{policy.refund_after_received_days}天内退款¥{money(request.refund_amount)}，原路退回{route}"
+            if request.refund_amount is not None else ""
+        )
+        return f"已同意，请把商品寄回：{policy.return_address.text()}，寄出后请保留好快递单号{refund}"
     if status == ReturnStatus.APPROVED and kind == ReturnKind.RESHIP:
         return "已同意补发，仓库会尽快发出，发出后能查到物流"
     due = expected_refund_by(request, policy)
     if status in (ReturnStatus.APPROVED, ReturnStatus.RECEIVED) and due is not None:
         late = "（已超时，已为您催办）" if now > due else ""
-        return f"退款预计 {fmt_day(due)} 前原路退回{policy.refund_to}，一般{policy.refund_arrival_days}个工作日内到账{late}"
+        return f"退款预计 {fmt_day(due)} 前原路退回{route}，一般{policy.refund_arrival_days}个工作日内到账{late}"
     if status == ReturnStatus.RECEIVED:
         return "仓库已收到商品，正在为您安排" + ("换货发出" if kind == ReturnKind.EXCHANGE else "维修")
     if status == ReturnStatus.REFUNDED:
         refunded = request.stage_time(ReturnStatus.REFUNDED) or request.updated_at
-        return f"{fmt_day(refunded)}已原路退回{policy.refund_to}，一般{policy.refund_arrival_days}个工作日内到账"
+        return f"{fmt_day(refunded)}已原路退回{route}，一般{policy.refund_arrival_days}个工作日内到账"
     if status == ReturnStatus.COMPLETED:
         return "已办结" + (f"，新的{request.exchange_to}已发出" if request.exchange_to else "")
     if status == ReturnStatus.REJECTED:

@@ -114,6 +114,11 @@ class RequestView:
     created_at: datetime
     updated_at: datetime
     stages: Tuple[StageView, ...] = field(default_factory=tuple)
+    paid_with: Optional[str] = None  # the order's payment method: where a refund goes back to
+
+    def refund_route(self, policy_route: str) -> str:
+        """"原支付方式（信用卡）": the policy's words, with the buyer's own payment method when known."""
+        return f"{policy_route}（{self.paid_with}）" if self.paid_with else policy_route
 
     def stage_time(self, status: ReturnStatus) -> Optional[datetime]:
         return next((s.at for s in reversed(self.stages) if s.status == status), None)
@@ -572,7 +577,9 @@ def _buyer(submission: Submission) -> str:
 
 def to_view(session: Session, record: ReturnRequest) -> RequestView:
     item = session.get(OrderItem, record.order_item_id) if record.order_item_id else None
-    order_no = session.execute(select(Order.order_no).where(Order.id == record.order_id)).scalar_one()
+    order_no, paid_with = session.execute(
+        select(Order.order_no, Order.payment_method).where(Order.id == record.order_id)
+    ).one()
     exchange_to = None
     if record.exchange_variant_id:
         variant = session.get(ProductVariant, record.exchange_variant_id)
@@ -594,4 +601,5 @@ def to_view(session: Session, record: ReturnRequest) -> RequestView:
         created_at=record.created_at,
         updated_at=record.updated_at,
         stages=tuple(StageView(ReturnStatus(s.status), s.note, s.actor, s.created_at) for s in record.stages),
+        paid_with=paid_with,
     )

@@ -15,8 +15,8 @@ from typing import Any, Callable, Dict, List, Optional
 
 from bot.channels.outbox import Delivery, Outbox
 from bot.complaints.service import ComplaintDesk
-from bot.handoff.rasa_client import RasaClient
 from bot.crm.models import HandoffStatus
+from bot.handoff.rasa_client import RasaClient
 from bot.handoff.service import UNPAUSED_REASONS, HandoffDesk, HandoffView
 from bot.handoff.transcript import Entry, transcript, unanswered
 from bot.staff.accounts import StaffIdentity

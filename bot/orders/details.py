@@ -35,6 +35,7 @@ class Facet(str, Enum):
     INSURANCE = "insurance"  # whether the order has 运费险
     ITEMS = "items"  # what is in the order
     NEXT_STOP = "next_stop"  # where the parcel is now
+    PLACED = "placed"  # when the order was placed
 
 
 #: What buyers type for each facet. A facet is read only when no verb of change is in the message
@@ -46,7 +47,9 @@ FACET_PATTERNS: Tuple[Tuple[Facet, "re.Pattern[str]"], ...] = (
     (Facet.COURIER, re.compile(r"(快递员|快遞員|派件|派送员|配送员|送货员|快递小哥|小哥|师傅|師傅).{0,8}(电话|電話|手机|号码|联系|是谁|姓)"
                                r"|(电话|手机|号码).{0,4}(快递员|派件|小哥|师傅)")),
     (Facet.AMOUNT, re.compile(r"花了多少|付了多少|付的多少|(一共|总共)(花|付)了|实付|多少钱买的|(运费|邮费)(收了|付了|是多少|了没|有没有收)"
-                              r"|(收|付|算)(了)?(运费|邮费)|怎么付的|用什么付|支付方式|付款方式|哪个(账户|账号)付")),
+                              r"|(收|付|算)(了)?(运费|邮费)|怎么付的|用什么付|支付方式|付款方式|哪个(账户|账号)付"
+                              r"|多少钱来着|(那单|这单|那个|这个).{0,3}多少钱[?？]?$|(怎么|咋|为啥|为什么)(付|扣|收)了|多收|多扣|付了\d+")),
+    (Facet.PLACED, re.compile(r"(哪天|几号|什么时候|啥时候|哪一天)(下|拍|买)的(单)?|下单(时间|日期|是哪天|是几号)")),
     (Facet.TRACKING, re.compile(r"单号|單號|运单|快递单|(什么|啥|哪家|哪个)快递|(顺丰|中通|圆通|韵达|京东|申通)(的)?(吗|送的|发的|？|\?)")),
     (Facet.ETA, re.compile(r"(哪天|几号|幾號|什么时候|啥时候|多久|何时|今天|明天|后天|大概).{0,4}(能)?(到|送到|送达|收到)|送到不|能到吗|到不了|预计")),
     (Facet.SHIP_BY, re.compile(r"(哪天|几号|什么时候|啥时候|多久|何时|几天).{0,3}(能)?发(货|出)?|发货没|发了没|发出没|还没发")),
@@ -143,6 +146,8 @@ def facet_reply(order: OrderView, facet: Facet, order_rules: rules.OrderRules = 
         return Reply("utter_detail_insurance_yes" if order.freight_insurance else "utter_detail_insurance_no", values)
     if facet == Facet.ITEMS:
         return Reply("utter_detail_items", values)
+    if facet == Facet.PLACED:
+        return Reply("utter_detail_placed", values)
     if not shipped:  # TRACKING, ETA, SHIP_BY, NEXT_STOP before the parcel left
         return _not_yet(order, values)
     if facet == Facet.SHIP_BY:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Dict, Iterator, List
 
 import pytest
+from rasa_sdk import Tracker
 from sqlalchemy import delete, select
 
 from actions.orders import ActionAskOrderId
@@ -29,7 +30,7 @@ from actions.returns import (
 )
 from bot.crm.db import session_scope
 from bot.crm.models import ProductVariant, ReturnRequest, ReturnStage
-from tests.actions.conftest import make_tracker, responses, run_action
+from tests.actions.conftest import make_tracker, responses, run_action, slots_of
 from tests.actions.forms import FormConversation, FormSpec
 from tests.conftest import AS_OF
 
@@ -107,8 +108,8 @@ def clean(crm: str) -> Iterator[None]:
 async def test_quality_return_with_photos_is_recorded_for_review(crm: str) -> None:
     talk = chat()
     messages = await talk.say("T恤穿了一次就开线了", "report_quality_issue")
-    assert responses(messages) == ["utter_ask_as_quantity"]
-    assert messages[0]["available"] == 2
+    assert responses(messages) == ["utter_as_sorry", "utter_ask_as_quantity"]  # sorry before any question
+    assert messages[1]["available"] == 2
     messages = await talk.say("1件", "inform")
     assert responses(messages) == ["utter_ask_as_photos_quality"]
     messages = await talk.say("[图片]", "nlu_fallback")
@@ -152,8 +153,8 @@ async def test_a_second_request_for_the_same_item_points_to_the_first(crm: str) 
     rma = messages[0]["rma_no"]
     again = chat()
     messages = await again.say("帆布鞋质量有问题要退", "report_quality_issue")
-    assert responses(messages) == ["utter_as_existing"]
-    assert messages[0]["rma_no"] == rma
+    assert responses(messages) == ["utter_as_sorry", "utter_as_existing"]
+    assert messages[1]["rma_no"] == rma
     assert len(requests_for(crm, TEES_AND_SHOES)) == 1
 
 
@@ -200,7 +201,7 @@ async def test_exchange_to_a_size_out_of_stock_offers_what_is_there(crm: str) ->
 async def test_wrong_item_offers_reship_and_takes_promised_photos(crm: str) -> None:
     talk = chat()
     messages = await talk.say("帆布鞋发错颜色了", "report_wrong_or_missing")
-    assert responses(messages) == ["utter_ask_as_resolution"]
+    assert responses(messages) == ["utter_as_sorry", "utter_ask_as_resolution"]
     messages = await talk.say("补发吧", "inform")
     assert responses(messages) == ["utter_ask_as_photos_wrong"]
     messages = await talk.say("等下拍给你", "inform")
@@ -227,15 +228,15 @@ async def test_orders_not_yet_delivered_get_the_right_alternative(
     crm: str, sender: str, text: str, intent: str, expected: str
 ) -> None:
     messages = await chat(sender).say(text, intent)
-    assert responses(messages) == [expected]
+    assert [r for r in responses(messages) if r != "utter_as_sorry"] == [expected]
 
 
-async def test_damage_reported_after_48_hours_goes_to_a_human(crm: str) -> None:
+async def test_damage_reported_after_48_hours_is_handled_as_a_quality_issue(crm: str) -> None:
     talk = chat()
-    await talk.say("坚果袋子收到就破了", "report_damaged")
+    opening = await talk.say("坚果袋子收到就破了", "report_damaged")
+    assert responses(opening)[0] == "utter_as_sorry"
     messages = await talk.say("两袋都是", "inform")
-    assert responses(messages) == ["utter_as_needs_human", "utter_handoff_queued"]
-    assert "48小时" in messages[0]["rule"]
+    assert responses(messages) == ["utter_ask_as_photos_damaged"]  # past 48 hours: the quality rule, photos first
     assert requests_for(crm, NUTS) == []
 
 
@@ -262,7 +263,7 @@ async def test_expired_window_explains_and_hands_the_case_to_staff(crm: str) -> 
 async def test_quality_is_still_covered_after_the_no_reason_window(crm: str) -> None:
     talk = chat()
     messages = await talk.say("卫衣起球很严重", "report_quality_issue")
-    assert responses(messages) == ["utter_ask_as_photos_quality"]
+    assert responses(messages) == ["utter_as_sorry", "utter_ask_as_photos_quality"]
     messages = await talk.say("稍后发照片", "inform")
     assert responses(messages) == ["utter_as_offer_return"]
 
@@ -342,6 +343,28 @@ async def test_unknown_sender_is_verified_first(crm: str) -> None:
 # --- status and withdrawal -----------------------------------------------------------------------------
 
 
+def answer_to_withdrawal(text: str, intent: str, rma: str, just_asked: bool = True) -> Tracker:
+    """The buyer's next message after "确认撤销售后申请…吗？" (or, not just asked, a later one)."""
+    tracker = make_tracker(SUNLI, text, intent, slots={"pending_case_cancel": rma}, active=False)
+    asked_by = "action_cancel_aftersales" if just_asked else "action_answer_policy"
+    tracker.events[:0] = [{"event": "action", "name": asked_by}, {"event": "action", "name": "action_listen"}]
+    return tracker
+
+
+async def test_a_withdrawal_needs_a_yes_to_that_question(crm: str) -> None:
+    talk = chat()
+    await talk.say("帆布鞋不想要了，要退货", "request_return")
+    rma = (await talk.say("确认", "affirm"))[0]["rma_no"]
+    events, kept = await run_action(ActionCancelAftersales(), answer_to_withdrawal("不撤销了", "deny", rma))
+    assert responses(kept) == ["utter_as_cancel_kept"] and slots_of(events) == {"pending_case_cancel": None}
+    _, unclear = await run_action(ActionCancelAftersales(), answer_to_withdrawal("撤了会怎么样", "nlu_fallback", rma))
+    assert responses(unclear) == ["utter_as_confirm_cancel_again"]
+    _, stale = await run_action(ActionCancelAftersales(), answer_to_withdrawal("好的", "affirm", rma, just_asked=False))
+    assert responses(stale) == ["utter_how_can_help"]  # a yes several turns later confirms nothing
+    (record,) = requests_for(crm, TEES_AND_SHOES)
+    assert record.status != "已撤销"
+
+
 async def test_status_lists_the_case_and_the_buyer_can_withdraw_it(crm: str) -> None:
     talk = chat()
     await talk.say("帆布鞋不想要了，要退货", "request_return")
@@ -350,9 +373,13 @@ async def test_status_lists_the_case_and_the_buyer_can_withdraw_it(crm: str) -> 
     _, status = await run_action(ActionRefundStatus(), make_tracker(SUNLI, "退款到哪了", "query_refund_status", active=False))
     assert responses(status) == ["utter_refund_status_cancellable"]
     assert rma in status[0]["lines"] and "已同意" in status[0]["lines"] and "良睦路" in status[0]["lines"]
-    _, cancelled = await run_action(
+    events, asked = await run_action(
         ActionCancelAftersales(), make_tracker(SUNLI, "撤销退货申请", "cancel_aftersales", active=False)
     )
+    assert responses(asked) == ["utter_as_confirm_cancel"] and asked[0]["rma_no"] == rma  # asked, nothing withdrawn yet
+    assert slots_of(events) == {"pending_case_cancel": rma}
+    assert requests_for(crm, TEES_AND_SHOES)[0].status != "已撤销"
+    _, cancelled = await run_action(ActionCancelAftersales(), answer_to_withdrawal("确认撤销", "cancel_aftersales", rma))
     assert responses(cancelled) == ["utter_as_cancelled"] and cancelled[0]["rma_no"] == rma
     (record,) = requests_for(crm, TEES_AND_SHOES)
     assert record.status == "已撤销"

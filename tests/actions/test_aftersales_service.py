@@ -604,7 +604,7 @@ def test_hoodie_is_past_the_no_reason_window_but_inside_the_quality_window(seede
     assert recorded.request.shipping_payer == "shop"
 
 
-def test_food_is_never_a_no_reason_return_and_damage_must_be_reported_within_48_hours(seeded_db_url: str) -> None:
+def test_food_is_never_a_no_reason_return_and_late_damage_is_a_quality_case(seeded_db_url: str) -> None:
     service = _service(seeded_db_url)
     sunli = _customer_id(seeded_db_url)
     (nuts,) = _item_ids(seeded_db_url, SUNLI_NUTS)
@@ -613,9 +613,9 @@ def test_food_is_never_a_no_reason_return_and_damage_must_be_reported_within_48_
     assert no_reason.outcome == SubmitOutcome.NOT_ELIGIBLE
     assert no_reason.decision.rule.startswith("食品类商品不支持7天无理由退货")
 
-    damaged = service.submit(_submission(sunli, SUNLI_NUTS, nuts, RequestKind.DAMAGED, resolution="refund"), AS_OF)
-    assert damaged.outcome == SubmitOutcome.NOT_ELIGIBLE
-    assert damaged.decision.offer == Offer.HUMAN and "48小时" in damaged.decision.rule
+    late = service.assess(sunli, SUNLI_NUTS, nuts, Request(RequestKind.DAMAGED), AS_OF)
+    assert late.decision.eligible and late.decision.offer == Offer.RETURN_REFUND  # 15 days for quality, photos
+    assert "48小时" in late.decision.rule and late.decision.needs_photos
     assert _rows_for_item(seeded_db_url, nuts) == []
     # the same report two hours earlier would have been in time
     in_time = service.assess(sunli, SUNLI_NUTS, nuts, Request(RequestKind.DAMAGED), AS_OF - timedelta(hours=2))

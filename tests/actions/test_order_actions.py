@@ -79,6 +79,15 @@ async def test_unknown_sender_is_verified_before_anything_is_shown(crm: str) -> 
         assert session.execute(select(ChannelIdentity).where(ChannelIdentity.sender_id == "wx_guest_42")).scalar_one()
 
 
+async def test_after_a_mismatch_the_corrected_order_number_alone_verifies(crm: str) -> None:
+    chat = order_chat("wx_guest_typo")
+    await chat.say("查一下订单物流", "query_logistics")
+    messages = await chat.say("13800000005 6302718459303346", "inform")  # 周婷's phone with 陈美's order
+    assert responses(messages) == ["utter_verify_mismatch", "utter_ask_verify_order_no"]
+    messages = await chat.say("不好意思单号发错了 是8526130497501568", "inform")  # the phone is kept
+    assert responses(messages)[0] == "utter_verify_ok"
+
+
 async def test_wrong_identity_three_times_shows_nothing_and_says_until_when(crm: str) -> None:
     chat = order_chat("wx_guest_bad")
     await chat.say("我的快递到哪了", "query_logistics")

@@ -194,9 +194,13 @@ def test_an_unreachable_platform_and_a_missing_url_are_recorded_not_raised(seede
     assert (delivery.status, delivery.error) == ("发送失败", NOT_CONFIGURED)
 
 
-def test_a_fault_case_does_not_hold_the_conversation_until_the_buyer_asks_for_a_person(desk: HandoffDesk) -> None:
+def test_a_case_holds_the_conversation_only_once_staff_take_it_and_a_fault_case_never(
+    desk: HandoffDesk, accounts: StaffAccounts
+) -> None:
     desk.queue("tb_u00154", None, "technical_fault", 2, {}, AS_OF)
     assert desk.open_for("tb_u00154") is not None and not desk.holds_conversation("tb_u00154")
     desk.queue("tb_u00154", None, "buyer_request", 3, {}, AS_OF)
-    assert desk.holds_conversation("tb_u00154")
+    assert not desk.holds_conversation("tb_u00154")  # queued: the bot answers while the buyer waits
     assert desk.get(desk.open_for("tb_u00154")).reason == "buyer_request"
+    desk.take(desk.open_for("tb_u00154"), new_staff(accounts), AS_OF)
+    assert desk.holds_conversation("tb_u00154")  # a person talks to the buyer now

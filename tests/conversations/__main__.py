@@ -1,4 +1,4 @@
-"""python -m tests.conversations [open|sealed|all] [--show failures|all] [--only ID…]
+"""python -m tests.conversations [open|sealed|all] [--show failures|all] [--only ID…] [--trace]
 
 Starts a bot on a freshly seeded shop (the newest model in MODELS_DIR, default
 models/), plays the chosen set and prints the pass rate, the wrong-order count and
@@ -26,12 +26,13 @@ def main(argv: list) -> int:
     parser.add_argument("set", nargs="?", default="open", choices=["open", "sealed", "all"])
     parser.add_argument("--show", choices=["none", "failures", "all"], default="none")
     parser.add_argument("--only", nargs="*", default=[], help="conversation ids (prefixes)")
+    parser.add_argument("--trace", action="store_true", help="with --show: the intents and actions of each turn")
     args = parser.parse_args(argv)
     scenarios = [s for s in load(args.set) if not args.only or any(s.id.startswith(p) for p in args.only)]
     standin = PlatformStandIn(secret=TEST_WEBHOOK_SECRET).start()
     try:
         with tempfile.TemporaryDirectory() as workdir, launched_bot(Path(workdir), platform_send_url=standin.url) as bot:
-            suite = run_suite(bot, scenarios)
+            suite = run_suite(bot, scenarios, trace=args.trace)
     finally:
         standin.stop()
     for result in suite.results:

@@ -72,6 +72,7 @@ class ConversationResult:
     after_failures: List[str] = field(default_factory=list)
     wrong_order: List[str] = field(default_factory=list)  # changes to an order the bot had not named
     error: str = ""
+    trace: List[str] = field(default_factory=list)  # intents and actions, when asked for (--trace)
 
     @property
     def passed(self) -> bool:
@@ -90,7 +91,23 @@ class ConversationResult:
         lines.extend(f"  ✗ WRONG ORDER: {item}" for item in self.wrong_order)
         if self.error:
             lines.append(f"  ✗ error: {self.error}")
+        lines.extend(f"      · {step}" for step in self.trace)
         return "\n".join(lines)
+
+
+def trace_of(events: List[dict]) -> List[str]:
+    """What the bot understood and did, turn by turn: intent (confidence) → actions, requested slots."""
+    steps: List[str] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            steps.append(f"{event.get('text')!r} → {intent.get('name')} {intent.get('confidence') or 0:.2f}")
+        elif kind == "action" and event.get("name") not in ("action_listen", None) and steps:
+            steps[-1] += f" | {event['name']}"
+        elif kind == "slot" and event.get("name") == "requested_slot" and steps:
+            steps[-1] += f" [ask {event.get('value')}]"
+    return steps
 
 
 OrderState = Dict[str, Tuple[str, str]]
@@ -99,8 +116,9 @@ OrderState = Dict[str, Tuple[str, str]]
 class ConversationRunner:
     """Plays scenarios against one running bot whose CRM and tracker store are SQLite files."""
 
-    def __init__(self, bot: LaunchedBot):
+    def __init__(self, bot: LaunchedBot, trace: bool = False):
         self.bot = bot
+        self.trace = trace
         self.crm_db = Path(bot.database_url.removeprefix("sqlite:///"))
         self.tracker_db = bot.workdir / "tracker.db"
         self.snapshots = {self.crm_db: bot.workdir / "crm.pristine.db",
@@ -144,6 +162,8 @@ class ConversationRunner:
         except Exception as exc:  # a failed request is a failed conversation, not a crashed suite
             result.error = f"{type(exc).__name__}: {exc}"
         result.after_failures = self._check_after(scenario.after, scenario.buyer, started)
+        if self.trace:
+            result.trace = trace_of(self.bot.events(scenario.buyer))
         return result
 
     # -- checks of one reply -----------------------------------------------------------
@@ -266,6 +286,6 @@ class SuiteResult:
                 f"p50 {self.percentile(0.5):.2f} s, p95 {self.percentile(0.95):.2f} s")
 
 
-def run_suite(bot: LaunchedBot, scenarios: Sequence[Scenario]) -> SuiteResult:
-    runner = ConversationRunner(bot)
+def run_suite(bot: LaunchedBot, scenarios: Sequence[Scenario], trace: bool = False) -> SuiteResult:
+    runner = ConversationRunner(bot, trace)
     return SuiteResult([runner.run(scenario) for scenario in scenarios])

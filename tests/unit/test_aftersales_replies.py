@@ -366,7 +366,14 @@ def test_status_line() -> None:
     request = view(K.RETURN_REFUND, S.PENDING, refund_amount=Decimal("599"))
     assert status_line(request, POLICY, NOW) == (
         "· RMA20261112001｜加厚白鸭绒羽绒服×1｜退货退款，退款¥599.00｜待审核\n  售后同事正在审核，今天内给您结果"
+        "；通过并寄回后退款¥599.00，原路退回原支付方式"
     )
+
+
+def test_a_refund_names_the_buyers_own_payment_method() -> None:
+    request = replace(view(K.RETURN_REFUND, S.APPROVED, refund_amount=Decimal("399")), paid_with="信用卡")
+    line = status_line(request, POLICY, NOW)
+    assert "良睦路1399号" in line and "退款¥399.00，原路退回原支付方式（信用卡）" in line
 
 
 def test_status_line_without_money() -> None:
