@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from bot.aftersales.reading import reason_kind
 from bot.nlu.nonverbal import classify_nonverbal
+from bot.policy.decisions import RequestKind
 from bot.orders.details import Facet, asked_facets
 from bot.policy.answers import general_topic
 
@@ -35,6 +36,18 @@ ASKED_FOR_MORE = frozenset({
 MISREAD_REQUESTS = frozenset({"request_return", "request_exchange", "request_refund", "cancel_aftersales", "opt_out"})
 #: An order of the buyer's, not a product on the shelf.
 ORDER_WORDS = re.compile(r"那单|这单|订单|那一单|这一单|我买的|我付")
+#: What a stated reason turns into a case: intents the classifier gives such messages by mistake.
+STATED_OVERRIDES = frozenset({"ask_policy", "goodbye", "thank", "greet", "nlu_fallback", "out_of_scope", "inform"})
+REASON_INTENT = {
+    "no_reason_return": "request_return",
+    "quality_issue": "report_quality_issue",
+    "damaged": "report_damaged",
+    "wrong_or_missing": "report_wrong_or_missing",
+}
+RETURN_VERB = re.compile(r"想退|要退|退掉|退了吧|退一|退两|全退|都退|退货|申请售后|给我退|帮我退|退回去")
+CHANGE_OF_MIND = re.compile(r"不(太)?想要了|不要了")
+#: Words of anger: a complaint, even when it mentions the return address.
+ANGER = re.compile(r"投诉|差评|垃圾|骗子|12315|太差|恶心|气死|无语|坑|离谱")
 #: "单号发错了" / "手机号打错了": the buyer mistyped a number they gave.
 TYPED_WRONG = re.compile(r"(单号|订单号|号码|手机号)(发|输|打)错")
 #: Answers to the bot's questions, greetings and pre-sale questions keep the classifier's intent.
@@ -65,6 +78,24 @@ WITHDRAW = re.compile(r"撤销|撤回|取消|不要了|不退了|不换了|不�
 PROGRESS = re.compile(r"进度|进展|状态|怎么样了|到哪(一)?步|审核|处理得|处理到|有结果|结果(出来)?了?[吗没]")
 
 
+def stated_request(text: str, predicted: str) -> Optional[str]:
+    """The after-sales intent of a message that states what is wrong and, for a mere change of mind, asks to return.
+
+    "衣服有质量问题 要退" was read as a rule question, "t恤下摆开线了 退一件 另一件没事" as a
+    goodbye, "坚果买多了吃不完 想退一袋" as a rule question: a stated reason with a request
+    (or a defect, which is a report by itself) is the buyer's own case. A question about
+    whether ("…能退吗") or a hypothetical stays a rule question.
+    """
+    if predicted not in STATED_OVERRIDES or ASKING_WHETHER.search(text) or HYPOTHETICAL.search(text):
+        return None
+    kind = reason_kind(text)
+    if kind is None or kind.value not in REASON_INTENT:
+        return None
+    if kind == RequestKind.NO_REASON_RETURN and not (RETURN_VERB.search(text) or CHANGE_OF_MIND.search(text)):
+        return None
+    return REASON_INTENT[kind.value]
+
+
 def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     """The intent the shop's rules give this message, or None to keep the classifier's."""
     text = (text or "").strip()
@@ -78,9 +109,13 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "query_refund_status"  # "刚才那个售后啥进度了" asks how it goes, it withdraws nothing
     if predicted == "cancel_order" and "撤销" in text and "订单" not in text:
         return "cancel_aftersales"  # "确认撤销": orders are cancelled, cases withdrawn
+    stated = stated_request(text, predicted)
+    if stated is not None:
+        return stated
     topic = general_topic(text)
     sending_back = predicted in REPORTS and SENDING_BACK.search(text)  # "地址发我 我今天寄回去": a return under way
-    if topic == "utter_policy_return_address" and predicted not in ("complain", "human_handoff") and not sending_back:
+    angry = predicted == "complain" and ANGER.search(text)
+    if topic == "utter_policy_return_address" and predicted != "human_handoff" and not angry and not sending_back:
         return "ask_policy"  # "坏了寄回去修 寄哪" is where returns go, not this order's address
     if TYPED_WRONG.search(text) and "改" not in text:
         return "inform"  # "单号发错了 是…" corrects what the buyer typed; no goods were sent wrong
