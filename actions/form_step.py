@@ -175,7 +175,9 @@ class FormStep:
         """
         order_id = self.slot("order_id")
         reference = parse_reference(self.text, latest_entities(self.tracker))
-        names_order = bool(reference.order_no or reference.product or reference.latest or reference.choice)
+        names_order = bool(
+            reference.order_no or reference.product or reference.latest or reference.choice or reference.describes
+        )
         if order_id is None or reference.order_no or (names_order and not answering_other):
             previous = order_id
             order_id = self.resolve_order(customer, reference, names_order)

@@ -16,7 +16,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import POLICY, ThreadedAction, just_asked, latest_entities, latest_intent, latest_text, now, orders, say
+from actions.common import (
+    POLICY,
+    ThreadedAction,
+    just_asked,
+    latest_entities,
+    latest_intent,
+    latest_text,
+    now,
+    orders,
+    recent_user_messages,
+    say,
+)
 from actions.form_step import FormStep
 from actions.support import hand_to_staff
 from bot.aftersales import replies as as_replies
@@ -191,6 +202,10 @@ class _AftersalesStep(FormStep):
             return
         if request_kind(kind) is not None or reason_kind(self.text) is not None:
             self.set("as_reason", self.text[:200])
+            return
+        earlier = recent_user_messages(self.tracker, 2)[:-1]  # "有点挤脚 能退吗" … "那帮我退了吧"
+        if earlier and reason_kind(earlier[0]) == RequestKind.NO_REASON_RETURN:
+            self.set("as_reason", earlier[0][:200])
 
     def order_changed(self) -> None:
         for name in ("as_item", "as_quantity", *KIND_SLOTS):

@@ -36,7 +36,8 @@ from bot.complaints.service import ComplaintDesk, ComplaintService
 from bot.handoff import hours
 from bot.handoff.service import HandoffDesk
 from bot.handoff.summary import handoff_summary
-from bot.policy.answers import policy_response, policy_values
+from bot.orders.service import OrderView
+from bot.policy.answers import RETURN_TOPICS, insurance_note, policy_response, policy_values, return_rule_for
 
 complaints = ComplaintService(POLICY)
 complaint_desk = ComplaintDesk(POLICY)
@@ -278,10 +279,36 @@ class ActionAnswerPolicy(ThreadedAction):
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         text = latest_text(tracker)
         response, values = policy_response(text), policy_values(POLICY)
-        if response == "utter_policy_warranty":
-            product = find_product(first_entity(tracker, "product") or text)
-            if product is not None:  # the product's own warranty from the catalogue, not "一般一年"
-                values.update(product=product.name, warranty_days=product.warranty_days)
-                response = "utter_policy_warranty_product" if product.warranty_days else "utter_policy_no_warranty_product"
+        named = first_entity(tracker, "product")
+        product = find_product(named or text) if (named or text) else None
+        if response == "utter_policy_warranty" and product is not None:
+            # the product's own warranty from the catalogue, not "一般一年"
+            values.update(product=product.name, warranty_days=product.warranty_days)
+            response = "utter_policy_warranty_product" if product.warranty_days else "utter_policy_no_warranty_product"
+        own = self.own_order(tracker, product.name if product else None)
+        if product is None and own is not None and response in RETURN_TOPICS:
+            product = find_product(own.items[0].name) if own.items else None
+        specific = return_rule_for(
+            response, text, product.name if product else None,
+            None if product is None or product.no_reason_return else (product.no_reason_note or "该商品不支持7天无理由退换"),
+            POLICY,
+        )
+        if specific is not None:
+            response, values = specific
+        values["insurance"] = insurance_note(own.freight_insurance if own is not None else None)
         dispatcher.utter_message(response=response, **values)
+        if response == "utter_policy_shipping" and own is not None:
+            dispatcher.utter_message(text=values["insurance"])
         return []
+
+    @staticmethod
+    def own_order(tracker: Tracker, product: Optional[str]) -> Optional[OrderView]:
+        """The known buyer's order the question is about: one with that product, else the order in focus."""
+        customer = orders.identify(tracker.sender_id)
+        if customer is None:
+            return None
+        order_no = None
+        if product is not None:
+            order_no = next((c.order_no for c in orders.candidates(customer.id) if product in c.product_names), None)
+        order_no = order_no or tracker.get_slot("focus_order_id")
+        return orders.order(customer.id, order_no) if order_no else None

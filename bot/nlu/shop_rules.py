@@ -67,6 +67,12 @@ ALWAYS_A_QUESTION = {
     "utter_policy_service_hours": {"human_handoff"},
     "utter_policy_return_address": {"request_return", "request_exchange", "request_refund", "report_quality_issue"},
 }
+#: "运费谁出 / 我出吗": who pays for shipping.
+WHO_PAYS = re.compile(r"谁(出|付|承担|掏)|我(出|付|承担)(吗|嘛|么|啊|呀)|要我(出|付)|自己出")
+#: "能退吗 / 可以退不 / 能退吧": whether goods may go back.
+RETURN_QUESTION = re.compile(r"(能|可以|可不可以|能不能|支不支持|让)(退|退货)(吗|嘛|么|不|吧|的吧)?|退得了")
+#: The buyer's own case already under way, or an order named: theirs to handle, not a rule question.
+PERSONAL_CASE = re.compile(r"帮我|给我退|我要退|这单|那单|订单|\d{16}")
 #: The no-reason rule named by its own words.
 NO_REASON_WORDS = re.compile(r"无理由|七天|7天|七日|7日")
 #: The buyer is sending goods back now: the address is part of their return, not a rule question.
@@ -94,6 +100,16 @@ def stated_request(text: str, predicted: str) -> Optional[str]:
     if kind == RequestKind.NO_REASON_RETURN and not (RETURN_VERB.search(text) or CHANGE_OF_MIND.search(text)):
         return None
     return REASON_INTENT[kind.value]
+
+
+def whether_returnable(text: str, topic: str) -> bool:
+    """A question whether goods may go back under the no-reason rule, not a report of a defect."""
+    if topic == "utter_policy_no_reason" and NO_REASON_WORDS.search(text):
+        return True
+    kind = reason_kind(text)
+    return kind in (None, RequestKind.NO_REASON_RETURN) and not PERSONAL_CASE.search(text) and bool(
+        RETURN_QUESTION.search(text)
+    )
 
 
 def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
@@ -132,8 +148,10 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return None  # "退款还要多久" asks about the buyer's own refund
     if topic and predicted in ALWAYS_A_QUESTION.get(topic, ()) and not sending_back:
         return "ask_policy"
-    if topic == "utter_policy_no_reason" and predicted in REPORTS and ASKING_WHETHER.search(text) and NO_REASON_WORDS.search(text):
-        return "ask_policy"  # "吃的东西能七天无理由退吗": whether the rule covers it, no return of an order yet
+    if topic == "utter_policy_shipping" and predicted in REPORTS and WHO_PAYS.search(text):
+        return "ask_policy"  # "不喜欢的无理由退货 运费谁出": who pays, not a return
+    if predicted in REPORTS and ASKING_WHETHER.search(text) and whether_returnable(text, topic):
+        return "ask_policy"  # "吃的东西能七天无理由退吗", "面膜拆开了能退吗": whether the rule allows it, nothing asked yet
     if predicted in NEVER_OVERRIDDEN:
         return None
     if topic and predicted != "ask_policy":

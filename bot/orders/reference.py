@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Iterable, List, Optional, Sequence
 
@@ -71,6 +72,8 @@ class OrderCandidate:
     status: OrderStatus
     created_at: datetime
     product_names: List[str]  # item names plus their catalogue aliases
+    variants: List[str] = field(default_factory=list)  # "黑色 XL" per item
+    amount: Optional[Decimal] = None  # what the order cost
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,12 @@ class OrderReference:
     product: Optional[str] = None
     latest: bool = False
     choice: Optional[int] = None  # 1-based position in the list shown; -1 = last
+    text: str = field(default="", compare=False)  # the message: colours, sizes, status words, "最贵那单"
+
+    @property
+    def describes(self) -> bool:
+        """True when the message picks among orders by colour, size, status or price, not by name."""
+        return bool(STATUS_HINTS_FOUND(self.text) or PRICE_WORDS.search(self.text) or DETAIL_WORDS.search(self.text))
 
 
 class Outcome(str, Enum):
@@ -109,6 +118,7 @@ def parse_reference(text: str, entities: Iterable[dict] = ()) -> OrderReference:
         product=product,
         latest=any(word in text for word in LATEST_WORDS),
         choice=parse_choice(text),
+        text=text,
     )
 
 
@@ -179,6 +189,7 @@ def resolve(
 
     if reference.latest:
         return Resolution(Outcome.FOUND, pool[0].order_no)
+    pool = narrowed_by_description(pool, reference.text)
 
     relevant = [o for o in pool if o.status in RELEVANT_STATUSES[purpose]]
     if len(relevant) == 1:
@@ -186,6 +197,67 @@ def resolve(
     if len(pool) == 1:
         return Resolution(Outcome.FOUND, pool[0].order_no)
     return Resolution(Outcome.AMBIGUOUS, candidates=shortlist(pool, purpose, max_candidates))
+
+
+#: Status words that pick orders: "已经在路上的那个" → shipped, "还没发的" → waiting to ship.
+STATUS_HINTS = (
+    (re.compile(r"在路上|已经发|已发货|发出来了|发了的|运输中|派送中"), {OrderStatus.SHIPPED}),
+    (re.compile(r"还没发|没发货|未发货|待发货|没发的|还没寄"), {OrderStatus.AWAITING_SHIPMENT}),
+    (re.compile(r"没付|未付|待付款|没付款|没付钱"), {OrderStatus.PENDING_PAYMENT}),
+    (re.compile(r"已签收|签收了的|收到的那|已经收到|取消的那|被取消"), {OrderStatus.DELIVERED, OrderStatus.COMPLETED,
+                                                            OrderStatus.CANCELLED}),
+)
+PRICE_WORDS = re.compile(r"最贵|最便宜|贵的那|便宜的那")
+#: A colour or a size named to pick an order ("黑色那件", "M码的").
+DETAIL_WORDS = re.compile(r"[黑白红蓝灰绿粉黄紫棕米驼青](色|的那|那件|那双|那个)|(?<![A-Za-z])(XXL|XL|S|M|L)(码|号)|\d{2}码")
+SIZE_TOKEN = re.compile(r"^(XXXL|XXL|XL|XS|S|M|L|\d{2}(-\d{2})?|\d{2}[A-Z]|均码)$")
+
+
+def STATUS_HINTS_FOUND(text: str) -> List[set]:  # noqa: N802 - reads like the constant it wraps
+    return [statuses for pattern, statuses in STATUS_HINTS if pattern.search(text or "")]
+
+
+def narrowed_by_description(pool: List[OrderCandidate], text: str) -> List[OrderCandidate]:
+    """Among several orders, the ones the buyer's colour, size, status and price words fit.
+
+    "黑色那件", "M码的", "已经在路上的那个", "最贵那单": each narrows the list only when
+    some order fits it, so a word that fits none never empties it.
+    """
+    if len(pool) <= 1 or not text:
+        return pool
+    for fits in (_fits_variant, _fits_status):
+        narrowed = [o for o in pool if fits(o, text)]
+        if narrowed and len(narrowed) < len(pool):
+            pool = narrowed
+    if len(pool) > 1 and PRICE_WORDS.search(text) and all(o.amount is not None for o in pool):
+        cheapest = "便宜" in text
+        return [min(pool, key=lambda o: o.amount) if cheapest else max(pool, key=lambda o: o.amount)]  # type: ignore
+    return pool
+
+
+def _fits_variant(order: OrderCandidate, text: str) -> bool:
+    upper = text.upper()
+    for variant in order.variants:
+        for token in variant.split():
+            if SIZE_TOKEN.match(token.upper()):
+                if re.search(rf"(?<![A-Z0-9]){re.escape(token.upper())}(?![A-Z0-9])", upper):
+                    return True
+            elif _names_colour(token, text):
+                return True
+    return False
+
+
+def _names_colour(colour: str, text: str) -> bool:
+    """"黑色" in "黑色那件" or "黑的"; "奶白" in "奶白那件" or "白色那件"."""
+    base = colour.removesuffix("色")
+    if len(base) >= 2 and base in text:
+        return True
+    return bool(base) and (base[-1] + "色" in text or base[-1] + "的" in text)
+
+
+def _fits_status(order: OrderCandidate, text: str) -> bool:
+    hints = STATUS_HINTS_FOUND(text)
+    return bool(hints) and any(order.status in statuses for statuses in hints)
 
 
 def shortlist(orders: Sequence[OrderCandidate], purpose: Purpose, limit: int = 5) -> List[str]:

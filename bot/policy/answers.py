@@ -8,7 +8,7 @@ shop_policy.yml, so the bot never quotes a rule the shop does not apply.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from bot.nlu.simplified import to_simplified
 from bot.orders.rules import DEFAULT_RULES
@@ -84,3 +84,43 @@ def policy_response(text: str) -> str:
         if pattern.search(text):
             return response
     return "utter_policy"
+
+
+#: Rule answers about returning something: a product named in the question gets its own rule.
+RETURN_TOPICS = frozenset({"utter_policy_no_reason", "utter_policy", "utter_policy_exchange"})
+#: "吃的东西", "零食": the excluded food category, named without a product.
+FOOD_WORDS = re.compile(r"吃的|食品|零食|食物|吃食")
+
+
+def insurance_note(insured: Optional[bool]) -> str:
+    """What the buyer's own order says about return shipping; "" when no order of theirs is known."""
+    if insured is None:
+        return ""
+    if insured:
+        return "您这单买了运费险，无理由退换的退货运费由运费险理赔。"
+    return "您这单没有买运费险，无理由退换的来回运费需要您承担。"
+
+
+def return_rule_for(
+    response: str, text: str, product: Optional[str], no_reason_note: Optional[str], policy: Policy
+) -> Optional[Tuple[str, Dict[str, object]]]:
+    """The product's own return rule for "面膜拆开了能退吗" / "吃的能七天无理由吗"; None to keep the general answer.
+
+    ``no_reason_note`` is the catalogue's reason a product is excluded (None when it
+    qualifies). Without a product, food words get the excluded category's rule.
+    """
+    if response not in RETURN_TOPICS:
+        return None
+    values: Dict[str, object] = dict(policy_values(policy))
+    if product is None:
+        text = to_simplified(text)
+        food = next((c for c in sorted(policy.no_reason_excluded_categories) if c == "食品"), None)
+        if food and FOOD_WORDS.search(text):
+            values["category"] = food
+            return "utter_policy_no_reason_category", values
+        return None
+    values["product"] = product
+    if no_reason_note is not None:
+        values["note"] = no_reason_note.rstrip("。")
+        return "utter_policy_no_reason_product_excluded", values
+    return "utter_policy_no_reason_product", values

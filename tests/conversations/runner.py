@@ -42,9 +42,9 @@ def asks_for_phone(text: str) -> bool:
 
 
 def date_spellings(day: date, today: date) -> List[str]:
-    """The ways a reply may give a date: 11月27日 / 11月27号 / 11-27 / 2026-11-27, and 今天 / 昨天 / 前天."""
-    spellings = [f"{day.month}月{day.day}日", f"{day.month}月{day.day}号", f"{day:%m-%d}", f"{day:%Y-%m-%d}",
-                 f"{day.month}/{day.day}"]
+    """The ways a reply may give a date: 12月1日 / 12月01日 / 12月1号 / 12-01 / 2026-12-01, and 今天 / 昨天 / 前天."""
+    spellings = [f"{day.month}月{day.day}日", f"{day.month}月{day.day}号", f"{day:%m月%d日}", f"{day:%m月%d号}",
+                 f"{day:%m-%d}", f"{day:%Y-%m-%d}", f"{day.month}/{day.day}"]
     relative = {0: "今天", 1: "昨天", 2: "前天", -1: "明天", -2: "后天"}.get((today - day).days)
     return spellings + ([relative] if relative else [])
 

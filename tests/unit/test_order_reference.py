@@ -1,11 +1,21 @@
 """Resolving which order a buyer means, only ever among their own orders."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from bot.crm.models import OrderStatus as S
-from bot.orders.reference import OrderCandidate, OrderReference, Outcome, Purpose, parse_choice, parse_reference, resolve
+from bot.orders.reference import (
+    OrderCandidate,
+    OrderReference,
+    Outcome,
+    Purpose,
+    Resolution,
+    parse_choice,
+    parse_reference,
+    resolve,
+)
 
 T0 = datetime(2026, 11, 25, 12)
 
@@ -90,3 +100,37 @@ def test_no_reference_and_several_orders_lists_newest_first() -> None:
 
 def test_buyer_without_orders() -> None:
     assert resolve(OrderReference(latest=True), []).outcome == Outcome.NO_ORDERS
+
+
+# --- picking among orders by what the buyer says about them ----------------------------------------
+
+BLACK_THICK = OrderCandidate("2000000000000001", S.SHIPPED, T0 - timedelta(days=1), ["加厚白鸭绒羽绒服", "羽绒服"],
+                             variants=["黑色 M"], amount=Decimal("599"))
+CREAM_SHORT = OrderCandidate("2000000000000002", S.AWAITING_SHIPMENT, T0, ["轻薄短款羽绒服", "羽绒服"],
+                             variants=["奶白 M"], amount=Decimal("399"))
+LIPSTICK = OrderCandidate("2000000000000003", S.COMPLETED, T0 - timedelta(days=25), ["丝绒哑光口红", "口红"],
+                          variants=["#02 豆沙"], amount=Decimal("159"))
+JACKETS = [BLACK_THICK, CREAM_SHORT, LIPSTICK]
+
+
+@pytest.mark.parametrize(
+    "text, product, expected",
+    [
+        ("黑色羽绒服物流到哪了", "羽绒服", BLACK_THICK.order_no),  # colour
+        ("白色那件羽绒服还要的", "羽绒服", CREAM_SHORT.order_no),  # 奶白 read from 白色
+        ("羽绒服 已经在路上的那个", "羽绒服", BLACK_THICK.order_no),  # status words
+        ("还没发的那件羽绒服", "羽绒服", CREAM_SHORT.order_no),
+        ("最贵那单呢", None, BLACK_THICK.order_no),  # price among all orders
+        ("最便宜的那单", None, LIPSTICK.order_no),
+    ],
+)
+def test_orders_are_picked_by_colour_status_and_price(text: str, product: str, expected: str) -> None:
+    reference = parse_reference(text, [{"entity": "product", "value": product}] if product else [])
+    assert reference.describes
+    assert resolve(reference, JACKETS, Purpose.STATUS) == Resolution(Outcome.FOUND, expected)
+
+
+def test_a_description_that_fits_no_order_leaves_the_choice_to_the_buyer() -> None:
+    reference = parse_reference("绿色那件羽绒服", [{"entity": "product", "value": "羽绒服"}])
+    result = resolve(reference, JACKETS, Purpose.STATUS)
+    assert result.outcome == Outcome.AMBIGUOUS and set(result.candidates) == {BLACK_THICK.order_no, CREAM_SHORT.order_no}

@@ -56,3 +56,28 @@ def test_rule_intents(text: str, predicted: str, intent: str) -> None:
 )
 def test_general_topics_need_no_order(text: str, response: str) -> None:
     assert general_topic(text) == response
+
+
+@pytest.mark.parametrize(
+    "text, predicted, expected",
+    [
+        ("那面膜呢 拆开了发现不合适能退吗", "request_return", "ask_policy"),  # whether, for anyone
+        ("有点挤脚 只在家里试了下 能退吗", "request_return", "ask_policy"),
+        ("不喜欢的无理由退货 运费谁出", "request_return", "ask_policy"),
+        ("卫衣破了个洞 能退吗", "report_quality_issue", None),  # a defect is the buyer's case
+        ("这单能退吗", "request_return", None),  # an order named: theirs
+        ("那帮我退了吧", "request_return", None),
+        ("衣服有质量问题 要退", "ask_policy", "report_quality_issue"),  # a stated defect, not a rule question
+        ("t恤下摆开线了 退一件 另一件没事", "goodbye", "report_quality_issue"),
+        ("坚果买多了吃不完 想退一袋", "ask_policy", "request_return"),
+        ("质量问题多少天内能退", "ask_policy", None),
+        ("派件小哥电话给我下", "request_exchange", "query_order"),  # a detail of the order, no exchange
+        ("ok 那它下一站是哪", "nlu_fallback", "query_logistics"),
+        ("不好意思单号发错了 是8526130497501568", "report_wrong_or_missing", "inform"),
+        ("电话填错了 改成15937264810", "change_address", None),
+        ("键盘那单多少钱来着", "ask_price_promo", "query_order"),
+        ("退货地址发我一下 我今天寄回去", "request_return", None),  # a return under way
+    ],
+)
+def test_requests_questions_and_details_are_told_apart(text: str, predicted: str, expected: str) -> None:
+    assert rule_intent(text, predicted) == expected
