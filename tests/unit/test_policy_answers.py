@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.policy.answers import policy_response, policy_values
+from bot.policy.answers import insurance_note, policy_response, policy_values, return_rule_for
 from bot.policy.model import load_policy
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
@@ -33,12 +33,34 @@ def test_question_picks_the_rule(question: str, response: str) -> None:
 
 def test_every_policy_response_is_fully_filled_from_the_policy() -> None:
     # the per-product warranty replies also name the product and its warranty from the catalogue
-    values = {**policy_values(load_policy()), "product": "智能扫地机器人", "warranty_days": 730}
+    values = {**policy_values(load_policy()), "product": "智能扫地机器人", "warranty_days": 730,
+              "note": "食品一经售出不支持7天无理由退换", "category": "食品", "insurance": insurance_note(True)}
     names = [name for name in DOMAIN["responses"] if name.startswith("utter_policy")]
-    assert len(names) == 14
+    assert len(names) == 17
     for name in names:
         for variant in DOMAIN["responses"][name]:
             placeholders = set(re.findall(r"{(\w+)}", variant["text"]))
             assert placeholders <= set(values), (name, placeholders - set(values))
             assert "{" not in variant["text"].format(**values)
     assert "7天" in DOMAIN["responses"]["utter_policy_no_reason"][0]["text"].format(**values)
+
+
+@pytest.mark.parametrize(
+    "text, product, note, expected",
+    [
+        ("面膜拆开了能退吗", "玻尿酸补水面膜10片装", "面膜属于个人护理用品，拆封后不支持7天无理由退换", "utter_policy_no_reason_product_excluded"),
+        ("羽绒服不合身能退吧", "加厚白鸭绒羽绒服", None, "utter_policy_no_reason_product"),
+        ("吃的东西能七天无理由退吗", None, None, "utter_policy_no_reason_category"),
+        ("七天无理由怎么算", None, None, None),  # no product: the general rule
+        ("运费险怎么赔", "加厚白鸭绒羽绒服", None, None),  # not a return question
+    ],
+)
+def test_a_return_question_about_a_product_gets_its_own_rule(text: str, product, note, expected) -> None:  # type: ignore[no-untyped-def]
+    found = return_rule_for(policy_response(text), text, product, note, load_policy())
+    assert (found[0] if found else None) == expected
+    if found and note:
+        assert found[1]["note"] == note.rstrip("。") and found[1]["product"] == product
+
+
+def test_the_buyers_own_order_says_who_pays_return_shipping() -> None:
+    assert "运费险" in insurance_note(True) and "您承担" in insurance_note(False) and insurance_note(None) == ""
