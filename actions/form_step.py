@@ -7,6 +7,7 @@ list rejects the turn so the digression rules can answer and come back.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Dict, FrozenSet, List, Optional, Text
 
@@ -25,6 +26,8 @@ from bot.orders.verification import Attempt, VerificationGuard
 
 verification = VerificationGuard.from_policy(POLICY)
 AFTERSALES_FORM = "aftersales_form"
+#: "这单 / 它": the order the conversation is about.
+THIS_ORDER = re.compile(r"这单|这个订单|这一单|这笔|它")
 
 
 def purpose_of(tracker: Tracker) -> Purpose:
@@ -178,6 +181,9 @@ class FormStep:
         names_order = bool(
             reference.order_no or reference.product or reference.latest or reference.choice or reference.describes
         )
+        named_elsewise = reference.order_no or reference.product or reference.choice or reference.describes
+        if THIS_ORDER.search(self.text) and not named_elsewise and self.tracker.get_slot("focus_order_id"):
+            names_order = False  # "我这单买了运费险没": the order being talked about, not the newest one
         if order_id is None or reference.order_no or (names_order and not answering_other):
             previous = order_id
             order_id = self.resolve_order(customer, reference, names_order)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -29,13 +29,16 @@ from actions.common import (
     recent_user_messages,
     score_not_given,
 )
+from bot.aftersales.reading import reason_kind
 from bot.catalog.service import find_product
 from bot.complaints.classifier import warm_up
 from bot.complaints.followup import read_rating
 from bot.complaints.service import ComplaintDesk, ComplaintService
+from bot.crm.models import OrderStatus
 from bot.handoff import hours
 from bot.handoff.service import HandoffDesk
 from bot.handoff.summary import handoff_summary
+from bot.nlu.shop_rules import HYPOTHETICAL
 from bot.orders.service import OrderView
 from bot.policy.answers import RETURN_TOPICS, insurance_note, policy_response, policy_values, return_rule_for
 
@@ -45,6 +48,8 @@ handoffs = HandoffDesk()
 warm_up()  # the classifier trains at action-server start, not on the first buyer's complaint
 
 FEEDBACK_SLOT = "feedback_complaint"
+#: Orders whose goods a buyer may ask to send back.
+RETURNABLE = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 
 
 def queue_for_staff(tracker: Tracker, reason: str, priority: int, complaint_id: Optional[int] = None) -> int:
@@ -286,6 +291,10 @@ class ActionAnswerPolicy(ThreadedAction):
             values.update(product=product.name, warranty_days=product.warranty_days)
             response = "utter_policy_warranty_product" if product.warranty_days else "utter_policy_no_warranty_product"
         own = self.own_order(tracker, product.name if product else None)
+        if not tracker.active_loop and self.is_own_case(response, text, product is not None, own):
+            # "卫衣买回来不太喜欢 能退了吗" from a buyer who has that hoodie: their case, decided by the
+            # after-sales rules (signed 10 days ago → past 7 days), not the general rule
+            return [FollowupAction("aftersales_form")]
         if product is None and own is not None and response in RETURN_TOPICS:
             product = find_product(own.items[0].name) if own.items else None
         specific = return_rule_for(
@@ -300,6 +309,13 @@ class ActionAnswerPolicy(ThreadedAction):
         if response == "utter_policy_shipping" and own is not None:
             dispatcher.utter_message(text=values["insurance"])
         return []
+
+    @staticmethod
+    def is_own_case(response: str, text: str, named_product: bool, own: Optional[OrderView]) -> bool:
+        """A known buyer asking whether their own delivered goods may go back, with a reason or the product named."""
+        if own is None or response not in RETURN_TOPICS or own.status not in RETURNABLE or HYPOTHETICAL.search(text):
+            return False
+        return named_product or reason_kind(text) is not None
 
     @staticmethod
     def own_order(tracker: Tracker, product: Optional[str]) -> Optional[OrderView]:

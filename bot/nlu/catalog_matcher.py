@@ -22,6 +22,7 @@ from spacy.util import filter_spans
 from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN, RMA_PATTERN
 from bot.nlu.lexicon import read_lexicon
 from bot.nlu.numbers import chinese_number
+from bot.nlu.simplified import to_simplified
 from bot.settings import PROJECT_ROOT
 
 MEASURE_WORDS = "件个双瓶盒条套台支包袋只片份副顶罐箱本把张"
@@ -47,7 +48,8 @@ class CatalogMatcher:
         """Entities in Rasa's format, in order of appearance."""
         if not text or not text.strip():
             return []
-        doc = self.nlp.make_doc(text[:2000])
+        # traditional characters read as simplified ("口紅" is 口红); one character for one, so offsets hold
+        doc = self.nlp.make_doc(to_simplified(text[:2000]))
         spans: List[Span] = [Span(doc, start, end, label="product") for _, start, end in self.matcher(doc)]
         for label, pattern in (("order_id", ORDER_NO_PATTERN), ("phone", PHONE_PATTERN), ("rma_no", RMA_PATTERN)):
             spans.extend(self._regex_spans(doc, pattern, label))

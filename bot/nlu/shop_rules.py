@@ -20,9 +20,9 @@ from typing import Any, Dict, List, Optional, Text
 
 from bot.aftersales.reading import reason_kind
 from bot.nlu.nonverbal import classify_nonverbal
-from bot.policy.decisions import RequestKind
 from bot.orders.details import Facet, asked_facets
 from bot.policy.answers import general_topic
+from bot.policy.decisions import RequestKind
 
 #: Facets the order and logistics intents already answer well ("到哪了", "什么时候发").
 ANSWERED_BY_INTENT = {Facet.ETA, Facet.NEXT_STOP, Facet.SHIP_BY}
@@ -119,6 +119,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return None
     if predicted == "ask_price_promo" and Facet.AMOUNT in asked_facets(text) and ORDER_WORDS.search(text):
         return "query_order"  # "键盘那单多少钱来着": what the buyer paid, not today's price
+    if predicted == "inform" and reason_kind(text) is None and [f for f in asked_facets(text) if f not in ANSWERED_BY_INTENT]:
+        return "query_order"  # "派件小哥电话给我下", "口红那单当时是谁签收的": a question, not an answer
     if predicted in KEPT:
         return None
     if predicted == "cancel_aftersales" and PROGRESS.search(text) and not WITHDRAW.search(text):
