@@ -58,7 +58,7 @@ class CrmRepository:
     # --- orders ---------------------------------------------------------------------
 
     def order_product_rows(self, customer_id: int, limit: int = 50) -> List[tuple]:
-        """(order_no, status, created_at, product name, aliases, variant label, total) of the customer's newest orders."""
+        """(order_no, status, created_at, product name, aliases, variant label, total, category) of the customer's newest orders."""
         recent = (
             select(Order.id)
             .where(Order.customer_id == customer_id)
@@ -70,7 +70,7 @@ class CrmRepository:
             self.session.execute(
                 select(
                     Order.order_no, Order.status, Order.created_at, OrderItem.product_name, Product.aliases,
-                    OrderItem.variant_label, Order.total_amount,
+                    OrderItem.variant_label, Order.total_amount, Product.category,
                 )
                 .join(OrderItem, OrderItem.order_id == Order.id)
                 .join(Product, Product.id == OrderItem.product_id)

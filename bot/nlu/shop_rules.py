@@ -144,6 +144,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "query_order"  # "地址现在是哪个" is no address change, "派件小哥电话给我下" no exchange
     if every_facet and predicted in ("nlu_fallback", "out_of_scope"):
         return "query_logistics"  # "那它下一站是哪": the parcel in focus
+    if every_facet and predicted in ("query_order", "query_logistics"):
+        return None  # "那件白T一共花了多少 运费收了没" asks about an order, though it names a rule's word
     if HYPOTHETICAL.search(text) and topic and predicted in REPORTS:
         return "ask_policy"  # "要是路上压坏了，多久之内要找你们": a rule question, not a damage report
     if predicted == "query_refund_status" and (not GENERAL.search(text) or "我" in text):

@@ -74,6 +74,7 @@ class OrderCandidate:
     product_names: List[str]  # item names plus their catalogue aliases
     variants: List[str] = field(default_factory=list)  # "黑色 XL" per item
     amount: Optional[Decimal] = None  # what the order cost
+    categories: List[str] = field(default_factory=list)  # catalogue categories of its items (clothes, food …)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,10 @@ class OrderReference:
     @property
     def describes(self) -> bool:
         """True when the message picks among orders by colour, size, status or price, not by name."""
-        return bool(STATUS_HINTS_FOUND(self.text) or PRICE_WORDS.search(self.text) or DETAIL_WORDS.search(self.text))
+        return bool(
+            STATUS_HINTS_FOUND(self.text) or PRICE_WORDS.search(self.text) or DETAIL_WORDS.search(self.text)
+            or any(words.search(self.text) for words in CATEGORY_WORDS.values())
+        )
 
 
 class Outcome(str, Enum):
@@ -225,7 +229,7 @@ def narrowed_by_description(pool: List[OrderCandidate], text: str) -> List[Order
     """
     if len(pool) <= 1 or not text:
         return pool
-    for fits in (_fits_variant, _fits_status):
+    for fits in (_fits_category, _fits_variant, _fits_status):
         narrowed = [o for o in pool if fits(o, text)]
         if narrowed and len(narrowed) < len(pool):
             pool = narrowed
@@ -233,6 +237,20 @@ def narrowed_by_description(pool: List[OrderCandidate], text: str) -> List[Order
         cheapest = "便宜" in text
         return [min(pool, key=lambda o: o.amount) if cheapest else max(pool, key=lambda o: o.amount)]  # type: ignore
     return pool
+
+
+#: What buyers call a catalogue category ("衣服有质量问题" is about clothes, not the nuts).
+CATEGORY_WORDS = {
+    "clothes": re.compile(r"衣服|衣裳|服装|上衣|裤子"),
+    "shoes": re.compile(r"鞋"),
+    "electronics": re.compile(r"数码|电子产品|电器"),
+    "cosmetics": re.compile(r"化妆品|护肤品|彩妆"),
+    "food": re.compile(r"吃的|食品|零食"),
+}
+
+
+def _fits_category(order: OrderCandidate, text: str) -> bool:
+    return any(CATEGORY_WORDS[c].search(text) for c in order.categories if c in CATEGORY_WORDS)
 
 
 def _fits_variant(order: OrderCandidate, text: str) -> bool:

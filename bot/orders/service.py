@@ -147,7 +147,7 @@ class OrderService(UsesCrm):
         with self.sessions() as session:
             rows = CrmRepository(session).order_product_rows(customer_id)
         by_order: Dict[str, OrderCandidate] = {}
-        for order_no, status, created_at, product_name, aliases, variant, total in rows:
+        for order_no, status, created_at, product_name, aliases, variant, total, category in rows:
             candidate = by_order.get(order_no)
             if candidate is None:
                 candidate = by_order[order_no] = OrderCandidate(
@@ -156,6 +156,8 @@ class OrderService(UsesCrm):
             candidate.product_names.extend([product_name, *(aliases or [])])
             if variant:
                 candidate.variants.append(variant)
+            if category:
+                candidate.categories.append(category)
         return list(by_order.values())
 
     def order(self, customer_id: int, order_no: str) -> Optional[OrderView]:

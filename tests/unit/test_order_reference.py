@@ -134,3 +134,11 @@ def test_a_description_that_fits_no_order_leaves_the_choice_to_the_buyer() -> No
     reference = parse_reference("绿色那件羽绒服", [{"entity": "product", "value": "羽绒服"}])
     result = resolve(reference, JACKETS, Purpose.STATUS)
     assert result.outcome == Outcome.AMBIGUOUS and set(result.candidates) == {BLACK_THICK.order_no, CREAM_SHORT.order_no}
+
+
+def test_a_category_word_leaves_out_orders_of_other_categories() -> None:
+    tee = OrderCandidate("3000000000000001", S.DELIVERED, T0, ["纯棉圆领短袖T恤"], categories=["clothes"])
+    hoodie = OrderCandidate("3000000000000002", S.DELIVERED, T0 - timedelta(days=9), ["宽松连帽卫衣"], categories=["clothes"])
+    nuts = OrderCandidate("3000000000000003", S.DELIVERED, T0 - timedelta(days=1), ["每日坚果30袋装"], categories=["food"])
+    result = resolve(parse_reference("衣服有质量问题 要退"), [tee, hoodie, nuts], Purpose.AFTERSALES)
+    assert result.outcome == Outcome.AMBIGUOUS and result.candidates == [tee.order_no, hoodie.order_no]
