@@ -40,7 +40,14 @@ from bot.handoff.service import HandoffDesk
 from bot.handoff.summary import handoff_summary
 from bot.nlu.shop_rules import HYPOTHETICAL
 from bot.orders.service import OrderView
-from bot.policy.answers import RETURN_TOPICS, insurance_note, policy_response, policy_values, return_rule_for
+from bot.policy.answers import (
+    RETURN_TOPICS,
+    insurance_note,
+    policy_response,
+    policy_responses,
+    policy_values,
+    return_rule_for,
+)
 
 complaints = ComplaintService(POLICY)
 complaint_desk = ComplaintDesk(POLICY)
@@ -291,7 +298,7 @@ class ActionAnswerPolicy(ThreadedAction):
             values.update(product=product.name, warranty_days=product.warranty_days)
             response = "utter_policy_warranty_product" if product.warranty_days else "utter_policy_no_warranty_product"
         own = self.own_order(tracker, product.name if product else None)
-        if not tracker.active_loop and self.is_own_case(response, text, product is not None, own):
+        if not tracker.active_loop and self.is_own_case(response, text, own):
             # "卫衣买回来不太喜欢 能退了吗" from a buyer who has that hoodie: their case, decided by the
             # after-sales rules (signed 10 days ago → past 7 days), not the general rule
             return [FollowupAction("aftersales_form")]
@@ -308,14 +315,17 @@ class ActionAnswerPolicy(ThreadedAction):
         dispatcher.utter_message(response=response, **values)
         if response == "utter_policy_shipping" and own is not None:
             dispatcher.utter_message(text=values["insurance"])
+        for also in policy_responses(text)[1:]:  # "质量问题超过七天还能退吗 运费谁出": both rules
+            if also != response and also not in RETURN_TOPICS:
+                dispatcher.utter_message(response=also, **policy_values(POLICY))
         return []
 
     @staticmethod
-    def is_own_case(response: str, text: str, named_product: bool, own: Optional[OrderView]) -> bool:
-        """A known buyer asking whether their own delivered goods may go back, with a reason or the product named."""
+    def is_own_case(response: str, text: str, own: Optional[OrderView]) -> bool:
+        """A known buyer asking whether their own delivered goods may go back, saying why."""
         if own is None or response not in RETURN_TOPICS or own.status not in RETURNABLE or HYPOTHETICAL.search(text):
             return False
-        return named_product or reason_kind(text) is not None
+        return reason_kind(text) is not None  # "普洱茶饼还能退不" alone gets the product's rule
 
     @staticmethod
     def own_order(tracker: Tracker, product: Optional[str]) -> Optional[OrderView]:

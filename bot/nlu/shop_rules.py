@@ -67,6 +67,8 @@ ALWAYS_A_QUESTION = {
     "utter_policy_service_hours": {"human_handoff"},
     "utter_policy_return_address": {"request_return", "request_exchange", "request_refund", "report_quality_issue"},
 }
+#: Question words: a message asking something states no request of its own.
+QUESTION = re.compile(r"[?？]|吗|嘛|谁(出|付|承担)|多久|几天|啥时候|什么时候")
 #: "运费谁出 / 我出吗": who pays for shipping.
 WHO_PAYS = re.compile(r"谁(出|付|承担|掏)|我(出|付|承担)(吗|嘛|么|啊|呀)|要我(出|付)|自己出")
 #: "能退吗 / 可以退不 / 能退吧": whether goods may go back.
@@ -94,6 +96,8 @@ def stated_request(text: str, predicted: str) -> Optional[str]:
     """
     if predicted not in STATED_OVERRIDES or ASKING_WHETHER.search(text) or HYPOTHETICAL.search(text):
         return None
+    if QUESTION.search(text):
+        return None  # "不喜欢的无理由退货 运费谁出": a question about the rule
     kind = reason_kind(text)
     if kind is None or kind.value not in REASON_INTENT:
         return None
@@ -173,6 +177,8 @@ try:
     from rasa.shared.nlu.training_data.message import Message
 
     from bot.nlu.nonverbal import set_rule_intent
+
+    APPLIED = "shop_rule_applied"
 except ImportError:  # pragma: no cover
     pass
 else:
@@ -189,8 +195,11 @@ else:
 
         def process(self, messages: List[Message]) -> List[Message]:
             for message in messages:
+                if message.get(APPLIED):
+                    continue  # a message parsed again keeps the rule's first reading, not a rule over a rule
                 predicted = (message.get(INTENT) or {}).get("name") or ""
                 intent = rule_intent(message.get(TEXT), predicted)
+                message.set(APPLIED, True)
                 if intent is not None:
                     set_rule_intent(message, intent)
             return messages

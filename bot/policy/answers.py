@@ -28,6 +28,7 @@ TOPICS: List[Tuple[str, re.Pattern]] = [
     ("utter_policy_shipping", re.compile(r"运费|邮费|快递费|运费险")),
     ("utter_policy_exchange", re.compile(r"换货|换尺码|换码|换颜色|换个(码|尺码|颜色|大|小)")),
     ("utter_policy_refund_time", re.compile(r"多久(能)?到账|几天(能)?到账|退款.{0,8}(多久|几天|什么时候|啥时候)|什么时候退|钱.{0,6}(多久|几天)|到账")),
+    ("utter_policy_quality", re.compile(r"质量(问题|有问题|不好|差)")),
     ("utter_policy_no_reason", re.compile(r"无理由|七天|7天|拆封|吊牌|能退吗|可以退吗|退货")),
 ]
 
@@ -75,6 +76,15 @@ def general_topic(text: str) -> str:
         return ""
     response = policy_response(text)
     return "" if response == "utter_policy" else response
+
+
+def policy_responses(text: str, limit: int = 2) -> List[str]:
+    """Every rule a message asks about, in the order of TOPICS ("质量问题超过七天还能退吗 运费谁出": two)."""
+    text = to_simplified(text)
+    found = [response for response, pattern in TOPICS if pattern.search(text)]
+    if "utter_policy_quality" in found and "utter_policy_no_reason" in found:
+        found.remove("utter_policy_no_reason")  # "质量问题 超过七天": the quality rule answers it
+    return found[:limit] or ["utter_policy"]
 
 
 def policy_response(text: str) -> str:

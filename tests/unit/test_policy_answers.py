@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.policy.answers import insurance_note, policy_response, policy_values, return_rule_for
+from bot.policy.answers import insurance_note, policy_response, policy_responses, policy_values, return_rule_for
 from bot.policy.model import load_policy
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
@@ -36,7 +36,7 @@ def test_every_policy_response_is_fully_filled_from_the_policy() -> None:
     values = {**policy_values(load_policy()), "product": "智能扫地机器人", "warranty_days": 730,
               "note": "食品一经售出不支持7天无理由退换", "category": "食品", "insurance": insurance_note(True)}
     names = [name for name in DOMAIN["responses"] if name.startswith("utter_policy")]
-    assert len(names) == 17
+    assert len(names) == 18
     for name in names:
         for variant in DOMAIN["responses"][name]:
             placeholders = set(re.findall(r"{(\w+)}", variant["text"]))
@@ -64,3 +64,9 @@ def test_a_return_question_about_a_product_gets_its_own_rule(text: str, product,
 
 def test_the_buyers_own_order_says_who_pays_return_shipping() -> None:
     assert "运费险" in insurance_note(True) and "您承担" in insurance_note(False) and insurance_note(None) == ""
+
+
+def test_a_message_asking_two_rules_gets_both() -> None:
+    assert policy_responses("那要是质量问题呢 超过七天还能退吗 运费谁出") == ["utter_policy_shipping", "utter_policy_quality"]
+    assert policy_responses("退款多久到账") == ["utter_policy_refund_time"]
+    assert policy_responses("你好") == ["utter_policy"]
