@@ -10,6 +10,7 @@ logic lives in ``bot.orders``; these classes only translate between Rasa and it.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -17,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ThreadedAction, latest_text, now, orders, say
+from actions.common import ThreadedAction, latest_text, now, orders, recent_user_messages, say
 from actions.form_step import FormStep, purpose_of
 from bot.orders import replies
 from bot.orders.address import ParsedAddress, parse_address
@@ -106,7 +107,7 @@ class _FormStep(FormStep):
         if self.purpose == Purpose.CHANGE_ADDRESS:
             if replies.address_refusal(order) is not None:
                 return self.done(order.order_no)
-            parsed = parse_address(self.text)
+            parsed = parse_address(self.text) or self.address_said_before()
             if parsed is not None and self.intent != "affirm":
                 self.set("new_address", json.dumps(parsed.__dict__, ensure_ascii=False))
                 self.set("order_confirm", None)
@@ -120,6 +121,21 @@ class _FormStep(FormStep):
                 return self.ask("new_address")
             return self.confirmation()
         return self.done(order.order_no)
+
+
+    def address_said_before(self) -> Optional[ParsedAddress]:
+        """"那跑鞋那单改成这个地址": the address the buyer typed a moment ago, for another order."""
+        if not SAME_ADDRESS.search(self.text):
+            return None
+        for earlier in reversed(recent_user_messages(self.tracker, 4)[:-1]):
+            parsed = parse_address(earlier)
+            if parsed is not None:
+                return parsed
+        return None
+
+
+#: "这个地址 / 刚才那个地址 / 同一个地址": an address given earlier in the conversation.
+SAME_ADDRESS = re.compile(r"这个地址|这地址|刚才(那个|的)地址|上面(那个|的)地址|同一个地址|一样的地址|同样的地址")
 
 
 class ActionAskOrderId(ThreadedAction):

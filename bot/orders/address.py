@@ -50,7 +50,11 @@ class ParsedAddress:
 
 
 def parse_address(text: str) -> Optional[ParsedAddress]:
-    """The address, plus a recipient name and phone when given; None if it is not an address."""
+    """The address, plus a recipient name and phone when given; None if it is not an address.
+
+    The address is the part of the message that reads as one ("地址我填错了 帮我改成江苏省…号"
+    gives "江苏省…号", not the whole sentence); chatter around it ("谢谢啦") is no recipient.
+    """
     if not text:
         return None
     cleaned = re.sub(r"\s+", " ", text.strip())
@@ -59,17 +63,39 @@ def parse_address(text: str) -> Optional[ParsedAddress]:
     if phone:
         cleaned = cleaned.replace(phone, " ")
     cleaned = LEAD_IN.sub("", cleaned, count=1).strip(" ，,。;；")
-    parts = [p for p in re.split(r"[ ，,;；]+", cleaned) if p]
-    recipient = None
-    if len(parts) > 1:
-        name_match = NAME_PATTERN.fullmatch(parts[-1]) or NAME_PATTERN.fullmatch(parts[0])
-        if name_match and not _looks_like_address(name_match.group(1)):
-            recipient = name_match.group(1)
-            parts.remove(parts[-1] if NAME_PATTERN.fullmatch(parts[-1]) else parts[0])
-    address = "".join(parts).strip("。")
+    parts = [_after_intro(p) for p in re.split(r"[ ，,;；。！!~～]+", cleaned) if p]
+    start = next((i for i, part in enumerate(parts) if _looks_like_address(part) or _is_area(part)), None)
+    if start is None:
+        return None
+    end = start + 1
+    while end < len(parts) and not _looks_like_address("".join(parts[start:end])) and _continues_address(parts[end]):
+        end += 1  # "浙江省杭州市 西湖区文三路259号"
+    address = "".join(parts[start:end]).strip("。")
+    rest = [p for p in parts[:start] + parts[end:] if p]
+    recipient = next((m.group(1) for p in reversed(rest) if (m := NAME_PATTERN.fullmatch(p))
+                      and not CHATTER.search(p) and not _looks_like_address(m.group(1))), None)
     if not _looks_like_address(address) or len(address) < 8 or len(address) > 120:
         return None
     return ParsedAddress(address=address, recipient=recipient, phone=phone)
+
+
+#: Words before the new address inside one clause: "帮我改成…", "寄到…", "新地址是…".
+INTRO = re.compile(r"^.*?(?:改成|改为|换成|换到|改到|寄到|送到|发到|地址是|地址为|地址[:：])")
+#: Words that are no one's name: thanks, particles, the buyer's own chatter.
+CHATTER = re.compile(r"谢|麻烦|好的|哈|呀|吧|啦|了|吗|呢|单位|公司|家里|我")
+
+
+def _after_intro(part: str) -> str:
+    trimmed = INTRO.sub("", part, count=1)
+    return trimmed if trimmed != part and (_looks_like_address(trimmed) or _is_area(trimmed)) else part
+
+
+def _is_area(part: str) -> bool:
+    return bool(re.match(r"^[\u4e00-\u9fa5]{2,8}(省|市|自治区)", part))
+
+
+def _continues_address(part: str) -> bool:
+    return any(m in part for m in AREA_MARKERS + DETAIL_MARKERS) or bool(re.search(r"\d", part))
 
 
 def _looks_like_address(text: str) -> bool:

@@ -29,3 +29,16 @@ def test_rejects_what_is_not_an_address(text: str) -> None:
 def test_mask_phone() -> None:
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phones_in("手机13800000005，订单8526130497501568") == "手机138****0005，订单8526130497501568"
+
+
+@pytest.mark.parametrize(
+    "text, address, recipient",
+    [
+        ("地址我填错了 帮我改成江苏省南京市鼓楼区中山路321号", "江苏省南京市鼓楼区中山路321号", None),
+        ("寄到我单位去 河南省郑州市金水区花园路100号 谢谢啦", "河南省郑州市金水区花园路100号", None),
+        ("浙江省杭州市 西湖区文三路259号3栋502 张伟", "浙江省杭州市西湖区文三路259号3栋502", "张伟"),
+    ],
+)
+def test_the_address_is_read_out_of_the_sentence_around_it(text: str, address: str, recipient: str) -> None:
+    parsed = parse_address(text)
+    assert parsed is not None and (parsed.address, parsed.recipient) == (address, recipient)
