@@ -26,6 +26,8 @@ from bot.orders.verification import Attempt, VerificationGuard
 
 verification = VerificationGuard.from_policy(POLICY)
 AFTERSALES_FORM = "aftersales_form"
+#: "不是这单 / 我说的是… / 另外那件": the buyer corrects which order they meant.
+CORRECTION = re.compile(r"不是|说的是|我是说|另(一|外)(那|个|件|单)|是那")
 #: "这单 / 它": the order the conversation is about.
 THIS_ORDER = re.compile(r"这单|这个订单|这一单|这笔|它")
 
@@ -184,6 +186,8 @@ class FormStep:
         named_elsewise = reference.order_no or reference.product or reference.choice or reference.describes
         if THIS_ORDER.search(self.text) and not named_elsewise and self.tracker.get_slot("focus_order_id"):
             names_order = False  # "我这单买了运费险没": the order being talked about, not the newest one
+        if answering_other and self.requested == "order_confirm" and named_elsewise and CORRECTION.search(self.text):
+            answering_other = False  # "不是 我说的是黑色那件": not a no to this order, another order
         if order_id is None or reference.order_no or (names_order and not answering_other):
             previous = order_id
             order_id = self.resolve_order(customer, reference, names_order)

@@ -97,6 +97,10 @@ class _FormStep(FormStep):
             return self.ask("order_id")
         return self.purpose_steps(order)
 
+    def order_changed(self) -> None:
+        """Another order now: a yes given about the previous one confirms nothing about this one."""
+        self.set("order_confirm", None)
+
     # -- what to do with it ------------------------------------------------------------------
 
     def purpose_steps(self, order: OrderView) -> List[Dict[Text, Any]]:

@@ -9,6 +9,7 @@ Decisions come from ``bot.policy``, records from ``bot.aftersales``.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
@@ -53,7 +54,8 @@ from bot.crm.formats import RMA_PATTERN
 from bot.crm.models import OrderStatus, ReturnStatus
 from bot.orders.confirm import ANSWER_INTENTS, REFUSAL, interpret_confirmation
 from bot.orders.reference import Purpose, first_entity, parse_choice
-from bot.orders.service import CustomerView
+from bot.orders.replies import cancelled_refund_line
+from bot.orders.service import CustomerView, OrderView
 from bot.policy.decisions import Decision, Offer, Request, RequestKind
 
 #: The case the buyer was just asked to confirm withdrawing (cleared once they answer).
@@ -638,6 +640,19 @@ class ActionResetAftersalesForm(ThreadedAction):
 # --- status and withdrawal ----------------------------------------------------------------------
 
 
+#: How far back a cancelled, paid order still counts as a refund the buyer may ask about.
+CANCELLED_REFUND_DAYS = 14
+
+
+def recently_cancelled_paid(customer_id: int, moment: datetime) -> List[OrderView]:
+    """Paid orders cancelled lately: their money is on its way back, and "钱退哪" is about them first."""
+    numbers = [c.order_no for c in orders.candidates(customer_id) if c.status == OrderStatus.CANCELLED]
+    return [
+        o for o in orders.orders(customer_id, numbers)
+        if o.paid_at and o.cancelled_at and moment - o.cancelled_at <= timedelta(days=CANCELLED_REFUND_DAYS)
+    ]
+
+
 class ActionRefundStatus(ThreadedAction):
     """Where each of the buyer's cases stands: stage, amount, what happens next and by when."""
 
@@ -650,11 +665,13 @@ class ActionRefundStatus(ThreadedAction):
             dispatcher.utter_message(response="utter_need_verification")
             return []
         found = aftersales.requests_of(customer.id)
-        if not found:
+        moment = now()
+        cancelled = recently_cancelled_paid(customer.id, moment)
+        if not found and not cancelled:
             dispatcher.utter_message(response="utter_refund_status_none")
             return []
-        moment = now()
-        lines = "\n".join(as_replies.status_line(r, POLICY, moment) for r in found)
+        lines = "\n".join([*(cancelled_refund_line(o) for o in cancelled),
+                           *(as_replies.status_line(r, POLICY, moment) for r in found)])
         cancellable = any(r.status in stages.BUYER_CANCELLABLE for r in found)
         dispatcher.utter_message(
             response="utter_refund_status_cancellable" if cancellable else "utter_refund_status", lines=lines

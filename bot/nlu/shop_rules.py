@@ -48,6 +48,8 @@ RETURN_VERB = re.compile(r"想退|要退|退掉|退了吧|退一|退两|全退|�
 CHANGE_OF_MIND = re.compile(r"不(太)?想要了|不要了")
 #: Words of anger: a complaint, even when it mentions the return address.
 ANGER = re.compile(r"投诉|差评|垃圾|骗子|12315|太差|恶心|气死|无语|坑|离谱")
+#: "没受影响吧 / 还正常吧": is that order still all right.
+STILL_FINE = re.compile(r"没受影响|不受影响|没事吧|还正常|正常吧|还在吧|没被(取消|影响)|不会被")
 #: "单号发错了" / "手机号打错了": the buyer mistyped a number they gave.
 TYPED_WRONG = re.compile(r"(单号|订单号|号码|手机号)(发|输|打)错")
 #: Answers to the bot's questions, greetings and pre-sale questions keep the classifier's intent.
@@ -148,6 +150,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "query_order"  # "地址现在是哪个" is no address change, "派件小哥电话给我下" no exchange
     if every_facet and predicted in ("nlu_fallback", "out_of_scope"):
         return "query_logistics"  # "那它下一站是哪": the parcel in focus
+    if predicted in ("nlu_fallback", "out_of_scope", "cancel_order") and STILL_FINE.search(text) and ORDER_WORDS.search(text):
+        return "query_order"  # "羽绒服那单没受影响吧": how that order stands
     if every_facet and predicted in ("query_order", "query_logistics"):
         return None  # "那件白T一共花了多少 运费收了没" asks about an order, though it names a rule's word
     if HYPOTHETICAL.search(text) and topic and predicted in REPORTS:

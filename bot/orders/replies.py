@@ -113,6 +113,13 @@ def urge_reply(result: UrgeResult) -> Reply:
     return Reply(response, values)
 
 
+def cancelled_refund_line(order: OrderView) -> str:
+    """"钱退哪了" after a paid order was cancelled: the amount, where it goes back, since when."""
+    method = order.payment_method or "原支付账户"
+    return (f"· 订单 {order.order_no}（{order.items_text()}）{fmt_time(order.cancelled_at)} 已取消，"
+            f"已付的¥{order.total_amount:.2f}原路退回您的{method}，一般1–3个工作日到账")
+
+
 def cancel_reply(result: ActionResult) -> Reply:
     order = result.order
     assert order is not None, "cancel_reply needs the order"
