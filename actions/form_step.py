@@ -20,12 +20,22 @@ from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
 from bot.handoff.hours import describe_opening
 from bot.orders.confirm import ANSWER_INTENTS, interpret_confirmation
 from bot.orders.details import asked_facets
-from bot.orders.reference import RELEVANT_STATUSES, Outcome, Purpose, entity_or_match, parse_reference, resolve
+from bot.orders.reference import (
+    RELEVANT_STATUSES,
+    Outcome,
+    Purpose,
+    entity_or_match,
+    parse_reference,
+    resolve,
+    several_orders,
+)
 from bot.orders.service import CustomerView, VerifyOutcome
 from bot.orders.verification import Attempt, VerificationGuard
 
 verification = VerificationGuard.from_policy(POLICY)
 AFTERSALES_FORM = "aftersales_form"
+#: Questions one message may ask about several orders at once (changes are always about one).
+ASKS_ABOUT_SEVERAL = (Purpose.STATUS, Purpose.LOGISTICS, Purpose.URGE)
 #: "不是这单 / 我说的是… / 另外那件": the buyer corrects which order they meant.
 CORRECTION = re.compile(r"不是|说的是|我是说|另(一|外)(那|个|件|单)|是那")
 #: "这单 / 它": the order the conversation is about.
@@ -205,6 +215,13 @@ class FormStep:
             self.events = []
             return None
         candidates = orders.candidates(customer.id)
+        if self.purpose in ASKS_ABOUT_SEVERAL and self.requested is None:
+            several = several_orders(self.text, latest_entities(self.tracker), candidates, self.purpose)
+            if several:  # "羽绒服到哪了？跑鞋啥时候发？": each is answered, none is asked about again
+                self.set("several_orders", several)
+                self.set("order_id", several[0])
+                self.set("order_candidates", None)
+                return several[0]
         shown = list(self.slot("order_candidates") or [])
         focus = self.tracker.get_slot("focus_order_id")
         if not names_order and focus and self.requested is None:

@@ -45,6 +45,7 @@ ORDER_SLOTS_TO_RESET = [
     "order_id",
     "order_candidates",
     "new_address",
+    "several_orders",
     "order_confirm",
     "order_purpose",
     "verify_phone",
@@ -225,6 +226,11 @@ class ActionOrderRequest(ThreadedAction):
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found", order_no=order_id)
             return events
+        several = [o for o in orders.orders(customer.id, tracker.get_slot("several_orders") or []) if o is not None]
+        if len(several) >= 2:
+            for each in several:  # one message, several orders: where each one stands
+                say(dispatcher, replies.status_reply(each, now()))
+            return events + [SlotSet("focus_order_id", several[0].order_no)]
         self.carry_out(dispatcher, tracker, customer, order)
         return events + [SlotSet("focus_order_id", order_id)]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from bot.crm.formats import ORDER_NO_PATTERN
 from bot.crm.models import OrderStatus
@@ -301,3 +301,41 @@ def _contains_product(order: OrderCandidate, product: str) -> bool:
 def _mentioned_in(order: OrderCandidate, product: str) -> bool:
     text = product.lower()
     return any(name.lower() in text for name in order.product_names if len(name) >= 2)
+
+
+#: Where one ask ends and the next begins: punctuation, spaces, "还有 / 另外 / 然后".
+ASK_BREAK = re.compile(r"[？?。！!；;，,\s]+|还有|另外|然后|以及")
+
+
+def split_asks(text: str) -> List[Tuple[int, int]]:
+    """(start, end) of each clause of a message, for messages that ask about several orders at once."""
+    spans, start = [], 0
+    for match in ASK_BREAK.finditer(text or ""):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text or ""):
+        spans.append((start, len(text)))
+    return spans
+
+
+def several_orders(text: str, entities: Sequence[dict], orders: Sequence[OrderCandidate], purpose: Purpose) -> List[str]:
+    """The distinct orders a message asks about clause by clause ("羽绒服到哪了？跑鞋啥时候发？"); [] for one or none.
+
+    A clause counts only when it names its order itself (a product, a colour, size,
+    status or price word) and that picks exactly one order.
+    """
+    found: List[str] = []
+    for start, end in split_asks(text):
+        clause = text[start:end]
+        product = next(
+            (str(e["value"]) for e in entities
+             if e.get("entity") == "product" and start <= int(e.get("start", -1)) < end), None
+        )
+        reference = OrderReference(product=product, text=clause)
+        if product is None and not reference.describes:
+            continue
+        result = resolve(reference, orders, purpose)
+        if result.outcome == Outcome.FOUND and result.order_no not in found:
+            found.append(result.order_no)  # type: ignore[arg-type]
+    return found if len(found) >= 2 else []

@@ -15,6 +15,7 @@ from bot.orders.reference import (
     parse_choice,
     parse_reference,
     resolve,
+    several_orders,
 )
 
 T0 = datetime(2026, 11, 25, 12)
@@ -142,3 +143,11 @@ def test_a_category_word_leaves_out_orders_of_other_categories() -> None:
     nuts = OrderCandidate("3000000000000003", S.DELIVERED, T0 - timedelta(days=1), ["每日坚果30袋装"], categories=["food"])
     result = resolve(parse_reference("衣服有质量问题 要退"), [tee, hoodie, nuts], Purpose.AFTERSALES)
     assert result.outcome == Outcome.AMBIGUOUS and result.candidates == [tee.order_no, hoodie.order_no]
+
+
+def test_one_message_about_two_orders_names_both() -> None:
+    text = "我那两件羽绒服 黑色的到哪了 奶白那件发了没啊"
+    assert several_orders(text, [{"entity": "product", "value": "羽绒服", "start": 4}], JACKETS, Purpose.STATUS) == [
+        BLACK_THICK.order_no, CREAM_SHORT.order_no,
+    ]
+    assert several_orders("羽绒服到哪了", [{"entity": "product", "value": "羽绒服", "start": 0}], JACKETS, Purpose.STATUS) == []
