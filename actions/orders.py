@@ -18,13 +18,24 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ThreadedAction, latest_text, now, orders, recent_user_messages, say
+from actions.common import (
+    POLICY,
+    ThreadedAction,
+    just_asked,
+    latest_entities,
+    latest_text,
+    now,
+    orders,
+    recent_user_messages,
+    say,
+)
 from actions.form_step import FormStep, purpose_of
 from bot.orders import replies
 from bot.orders.address import ParsedAddress, parse_address
 from bot.orders.details import Facet, asked_facets, detail_replies
-from bot.orders.reference import Purpose, shortlist
+from bot.orders.reference import Purpose, parse_reference, shortlist
 from bot.orders.service import CustomerView, OrderView
+from bot.policy.answers import policy_values
 
 #: Intents that answer the form's questions or redirect it; anything else is a digression
 #: the form rejects so the rules can answer it and come back.
@@ -208,6 +219,11 @@ def describe_address(address: ParsedAddress) -> str:
     return f"{address.address}（{extra}）" if extra else address.address
 
 
+def names_an_order(tracker: Tracker) -> bool:
+    reference = parse_reference(latest_text(tracker), latest_entities(tracker))
+    return bool(reference.order_no or reference.product or reference.describes)
+
+
 class ActionOrderRequest(ThreadedAction):
     """Carries out the request once order_form has what it needs, then clears the form."""
 
@@ -239,6 +255,10 @@ class ActionOrderRequest(ThreadedAction):
         actor = f"buyer:{tracker.sender_id}"
         confirmed = tracker.get_slot("order_confirm") is True
         facets = [f for f in asked_facets(latest_text(tracker)) if purpose in (Purpose.STATUS, Purpose.LOGISTICS)]
+        if facets == [Facet.ADDRESS] and just_asked(tracker, "action_aftersales_request") and not names_an_order(tracker):
+            # "寄到哪" right after a return was opened: where the goods go back, not this order's address
+            dispatcher.utter_message(response="utter_policy_return_address", **policy_values(POLICY))
+            return
         if facets and set(facets) - {Facet.ETA, Facet.NEXT_STOP}:
             for reply in detail_replies(order, facets):  # "谁签收的 放哪儿了": the asked details, not the whole status
                 say(dispatcher, reply)

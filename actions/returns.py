@@ -552,7 +552,7 @@ class ActionAftersalesRequest(ThreadedAction):
             return events + self.submit(dispatcher, tracker, customer.id, case, item, quantity)
         existing = aftersales.open_request(customer.id, item.id)
         if existing is not None:
-            say(dispatcher, as_replies.existing_reply(existing))
+            say(dispatcher, as_replies.existing_reply(existing, POLICY.refund_to))
         elif item.returnable == 0:
             dispatcher.utter_message(response="utter_as_nothing_left", item=item.name)
         else:
@@ -593,7 +593,7 @@ class ActionAftersalesRequest(ThreadedAction):
         if result.outcome == SubmitOutcome.CREATED and result.request is not None:
             say(dispatcher, as_replies.created_reply(result.request, POLICY))
         elif result.outcome == SubmitOutcome.EXISTING and result.request is not None:
-            say(dispatcher, as_replies.existing_reply(result.request))
+            say(dispatcher, as_replies.existing_reply(result.request, POLICY.refund_to))
         elif result.outcome == SubmitOutcome.OUT_OF_STOCK:
             dispatcher.utter_message(response="utter_as_stock_gone")
         elif result.decision is not None:

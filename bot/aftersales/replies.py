@@ -108,8 +108,14 @@ def created_reply(request: RequestView, policy: Policy) -> Reply:
     return Reply("utter_as_created_review", values)
 
 
-def existing_reply(request: RequestView) -> Reply:
-    return Reply("utter_as_existing", record_values(request))
+def existing_reply(request: RequestView, refund_to: str = "原支付方式") -> Reply:
+    """The case already open on this item, with its money and where it goes ("钱退回哪" is often why they ask)."""
+    values = record_values(request)
+    values["refund"] = (
+        f"，退款¥{money(request.refund_amount)}原路退回{request.refund_route(refund_to)}"
+        if request.refund_amount is not None else ""
+    )
+    return Reply("utter_as_existing", values)
 
 
 def record_values(request: RequestView) -> Dict[str, Any]:

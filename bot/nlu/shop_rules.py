@@ -48,6 +48,10 @@ RETURN_VERB = re.compile(r"想退|要退|退掉|退了吧|退一|退两|全退|�
 CHANGE_OF_MIND = re.compile(r"不(太)?想要了|不要了")
 #: Words of anger: a complaint, even when it mentions the return address.
 ANGER = re.compile(r"投诉|差评|垃圾|骗子|12315|太差|恶心|气死|无语|坑|离谱")
+#: A question about an order (its number, a phone, shipping): read as a cancellation only with a word of cancelling.
+ORDER_QUESTION = re.compile(r"\d{11,16}|发货|发了|到哪|物流|快递")
+#: Words without which nothing is cancelled.
+CANCEL_WORDS = re.compile(r"取消|不要|不买|退|撤|关掉|关闭|作废|算了|cancel", re.IGNORECASE)
 #: "没受影响吧 / 还正常吧": is that order still all right.
 STILL_FINE = re.compile(r"没受影响|不受影响|没事吧|还正常|正常吧|还在吧|没被(取消|影响)|不会被")
 #: "单号发错了" / "手机号打错了": the buyer mistyped a number they gave.
@@ -133,6 +137,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "query_refund_status"  # "刚才那个售后啥进度了" asks how it goes, it withdraws nothing
     if predicted == "cancel_order" and "撤销" in text and "订单" not in text:
         return "cancel_aftersales"  # "确认撤销": orders are cancelled, cases withdrawn
+    if predicted == "cancel_order" and not CANCEL_WORDS.search(text) and ORDER_QUESTION.search(text):
+        return "query_order"  # "跑步鞋发货没有 手机号… 订单号…": no word of cancelling, no cancellation
     stated = stated_request(text, predicted)
     if stated is not None:
         return stated
@@ -145,7 +151,11 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "inform"  # "单号发错了 是…" corrects what the buyer typed; no goods were sent wrong
     every_facet = asked_facets(text)  # never with a verb of change
     facets = [f for f in every_facet if f not in ANSWERED_BY_INTENT]
-    overridable = predicted not in ASKED_FOR_MORE or (predicted in MISREAD_REQUESTS and reason_kind(text) is None)
+    overridable = (
+        predicted not in ASKED_FOR_MORE
+        or (predicted in MISREAD_REQUESTS and reason_kind(text) is None)
+        or (predicted == "complain" and not ANGER.search(text))  # "快递小哥电话多少 怕他打我我没接到"
+    )
     if facets and predicted not in ("query_order", "query_logistics") and overridable:
         return "query_order"  # "地址现在是哪个" is no address change, "派件小哥电话给我下" no exchange
     if every_facet and predicted in ("nlu_fallback", "out_of_scope"):

@@ -70,6 +70,7 @@ def status_reply(order: OrderView, now: datetime, order_rules: rules.OrderRules 
         values["completed_at"] = fmt_time(order.completed_at or order.delivered_at)
         return Reply("utter_order_completed", values)
     values["cancelled_at"] = fmt_time(order.cancelled_at)
+    values["cancel_reason"] = f"（{order.cancel_reason}）" if order.cancel_reason else ""
     values["refund_note"] = (
         f"已付款项会原路退回，一般{order_rules.refund_days}个工作日内到账。"
         if order.paid_at

@@ -81,3 +81,18 @@ def test_general_topics_need_no_order(text: str, response: str) -> None:
 )
 def test_requests_questions_and_details_are_told_apart(text: str, predicted: str, expected: str) -> None:
     assert rule_intent(text, predicted) == expected
+
+
+@pytest.mark.parametrize(
+    "text, predicted, expected",
+    [
+        ("跑步鞋发货没有 手机号13800000001 订单号4128503961731106", "cancel_order", "query_order"),  # no word of cancelling
+        ("确认", "cancel_order", None),  # the answer to "确认取消吗？" stays what it was
+        ("还没发货就帮我取消", "cancel_order", None),
+        ("快递小哥电话多少 怕他打我我没接到", "complain", "query_order"),  # a detail, calmly asked
+        ("快递员电话多少 什么垃圾服务 我要投诉", "complain", None),
+        ("羽绒服那单没受影响吧？", "nlu_fallback", "query_order"),
+    ],
+)
+def test_nothing_is_cancelled_or_complained_about_without_the_words_for_it(text: str, predicted: str, expected: str) -> None:
+    assert rule_intent(text, predicted) == expected
