@@ -30,7 +30,7 @@ from actions.common import (
     say,
 )
 from actions.form_step import FormStep
-from actions.support import hand_to_staff
+from actions.support import complaints, hand_to_staff
 from bot.aftersales import replies as as_replies
 from bot.aftersales import stages
 from bot.aftersales.reading import (
@@ -52,6 +52,8 @@ from bot.aftersales.service import (
 )
 from bot.crm.formats import RMA_PATTERN
 from bot.crm.models import OrderStatus, ReturnStatus
+from bot.handoff import hours
+from bot.nlu.shop_rules import ANGER
 from bot.orders.confirm import ANSWER_INTENTS, REFUSAL, interpret_confirmation
 from bot.orders.reference import Purpose, first_entity, parse_choice
 from bot.orders.replies import cancelled_refund_line
@@ -195,8 +197,20 @@ class _AftersalesStep(FormStep):
         if self.slot("as_apologised"):
             return
         if INTENT_KIND.get(self.intent) in FAULT_KINDS or reason_kind(self.text) in FAULT_REQUESTS:
-            self.dispatcher.utter_message(response="utter_as_sorry")
             self.set("as_apologised", True)
+            customer = orders.identify(self.tracker.sender_id)
+            if customer is not None and ANGER.search(self.text):
+                # "什么垃圾质量 不给解决我就打12315": a complaint as well as a case; both are recorded
+                moment = now()
+                view = complaints.record(
+                    customer.id, self.text, moment, sender_id=self.tracker.sender_id,
+                    order_no=self.tracker.get_slot("focus_order_id"),
+                    message_id=(self.tracker.latest_message or {}).get("message_id"),
+                )
+                due = hours.describe_opening(view.due_at, moment) if view.due_at else "今天"
+                self.dispatcher.utter_message(response="utter_as_sorry_recorded", complaint_no=view.complaint_no, due=due)
+                return
+            self.dispatcher.utter_message(response="utter_as_sorry")
 
     def keep_stated_reason(self, kind: str) -> None:
         """The opening message often is the reason ("收到就是碎的", "坚果不想要了"): keep it, don't ask again."""

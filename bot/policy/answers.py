@@ -29,7 +29,7 @@ TOPICS: List[Tuple[str, re.Pattern]] = [
     ("utter_policy_exchange", re.compile(r"换货|换尺码|换码|换颜色|换个(码|尺码|颜色|大|小)")),
     ("utter_policy_refund_time", re.compile(r"多久(能)?到账|几天(能)?到账|退款.{0,8}(多久|几天|什么时候|啥时候)|什么时候退|钱.{0,6}(多久|几天)|到账")),
     ("utter_policy_quality", re.compile(r"质量(问题|有问题|不好|差)")),
-    ("utter_policy_no_reason", re.compile(r"无理由|七天|7天|拆封|吊牌|能退吗|可以退吗|退货")),
+    ("utter_policy_no_reason", re.compile(r"无理由|七天|7天|拆封|吊牌|(能|可以)退(吗|吧|不)|能不能退|退货")),
 ]
 
 

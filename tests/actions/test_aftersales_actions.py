@@ -29,7 +29,7 @@ from actions.returns import (
     ValidateAftersalesForm,
 )
 from bot.crm.db import session_scope
-from bot.crm.models import ProductVariant, ReturnRequest, ReturnStage
+from bot.crm.models import Complaint, ProductVariant, ReturnRequest, ReturnStage
 from tests.actions.conftest import make_tracker, responses, run_action, slots_of
 from tests.actions.forms import FormConversation, FormSpec
 from tests.conftest import AS_OF
@@ -103,6 +103,17 @@ def clean(crm: str) -> Iterator[None]:
 
 
 # --- the main paths ---------------------------------------------------------------------------
+
+
+async def test_an_angry_defect_report_is_a_complaint_and_a_case_and_is_apologised_for_first(crm: str) -> None:
+    talk = chat("tb_zhaolei")
+    messages = await talk.say("皮鞋才穿一天就开胶了 什么垃圾质量 再不解决我打12315", "report_quality_issue")
+    assert responses(messages)[0] == "utter_as_sorry_recorded"  # sorry first, with the complaint's number
+    with session_scope(crm) as session:
+        (complaint,) = session.execute(
+            select(Complaint).where(Complaint.complaint_no == messages[0]["complaint_no"])
+        ).scalars().all()
+        assert complaint.sender_id == "tb_zhaolei" and "12315" in complaint.text
 
 
 async def test_quality_return_with_photos_is_recorded_for_review(crm: str) -> None:
