@@ -76,7 +76,14 @@ class StaffDesk:
     async def _pause(self, handoff: HandoffView) -> None:
         """The bot steps aside for the person now talking (a fault case, which staff only check, never pauses it)."""
         if handoff.reason not in UNPAUSED_REASONS:
-            await self.rasa.append(handoff.sender_id, [{"event": "pause", "timestamp": time.time()}])
+            # a form the bot had open is the person's now: handed back later, the bot must not resume
+            # asking its old question ("您有几个相关的订单…") as if nothing had happened
+            now = time.time()
+            await self.rasa.append(handoff.sender_id, [
+                {"event": "active_loop", "name": None, "timestamp": now},
+                {"event": "slot", "name": "requested_slot", "value": None, "timestamp": now},
+                {"event": "pause", "timestamp": now},
+            ])
 
     async def answer(self, handoff_id: int, staff: StaffIdentity, text: str) -> Delivery:
         """Send ``text`` to the buyer as this member of staff."""

@@ -35,9 +35,10 @@ def fresh(browser, action):  # type: ignore[no-untyped-def]
 def test_staff_take_read_reply_and_hand_back(
     running_bot: RunningBot, platform: PlatformStandIn, staff_token: str, browser, screenshots: Path  # type: ignore[no-untyped-def]
 ) -> None:
-    # the buyer asks for a person through the platform's webhook and writes again while waiting
+    # the buyer asks for a person through the platform's webhook; while the case waits in the queue
+    # the bot still answers what it can
     assert running_bot.message(BUYER, "我要人工客服", "br-1")[0] == 200
-    assert running_bot.message(BUYER, "衣服尺码不对，想问问怎么换", "br-2")[1]["replies"] == []
+    assert running_bot.message(BUYER, "衣服尺码不对，想问问怎么换", "br-2")[1]["replies"]
 
     browser.get(f"{running_bot.console_url}/")
     wait(browser).until(seen.url_contains("/login"))
@@ -56,6 +57,9 @@ def test_staff_take_read_reply_and_hand_back(
     fresh(browser, lambda: browser.find_element(By.CSS_SELECTOR, f"{row} button.take").click())
 
     wait(browser).until(seen.presence_of_element_located((By.ID, "transcript")))
+    # taken: a person talks to the buyer now, the bot is quiet and the message waits for staff
+    assert running_bot.message(BUYER, "人呢 还在吗", "br-2b")[1]["replies"] == []
+    wait(browser).until(seen.text_to_be_present_in_element((By.ID, "transcript"), "人呢 还在吗"))
     waiting = fresh(
         browser,
         lambda: [
@@ -63,7 +67,7 @@ def test_staff_take_read_reply_and_hand_back(
             for w in browser.find_elements(By.CSS_SELECTOR, "#transcript li.buyer.waiting")
         ],
     )
-    assert waiting == ["衣服尺码不对，想问问怎么换"]
+    assert waiting == ["人呢 还在吗"]
     # staff see the intents and the bot's actions
     assert "human_handoff" in fresh(browser, lambda: browser.find_element(By.ID, "transcript").text)
     browser.save_screenshot(str(screenshots / "3-conversation.png"))

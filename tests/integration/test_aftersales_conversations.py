@@ -83,7 +83,10 @@ def test_exchange_the_shoes_then_withdraw(running_bot: RunningBot) -> None:
         wanted = session.execute(select(ProductVariant).where(ProductVariant.sku == "SH001-白色-40")).scalar_one()
         assert record.exchange_variant_id == wanted.id and wanted.stock == 4
 
-    withdrawn = running_bot.texts(SUNLI, f"撤销{rma}")
+    asked = running_bot.texts(SUNLI, f"撤销{rma}")
+    assert "确认" in asked and rma in asked and "帆布鞋" in asked  # withdrawing is asked first, naming the case
+    assert requests_for_item(running_bot, "经典款帆布鞋")[0].status == "已同意"
+    withdrawn = running_bot.texts(SUNLI, "确认撤销")
     assert "已撤销" in withdrawn and rma in withdrawn
     (record,) = requests_for_item(running_bot, "经典款帆布鞋")
     assert record.status == "已撤销"
