@@ -190,10 +190,8 @@ class FormStep:
         """
         order_id = self.slot("order_id")
         reference = parse_reference(self.text, latest_entities(self.tracker))
-        names_order = bool(
-            reference.order_no or reference.product or reference.latest or reference.choice or reference.describes
-        )
-        named_elsewise = reference.order_no or reference.product or reference.choice or reference.describes
+        named_elsewise = reference.names_itself
+        names_order = named_elsewise or reference.latest
         if THIS_ORDER.search(self.text) and not named_elsewise and self.tracker.get_slot("focus_order_id"):
             names_order = False  # "我这单买了运费险没": the order being talked about, not the newest one
         if answering_other and self.requested == "order_confirm" and named_elsewise and CORRECTION.search(self.text):

@@ -220,8 +220,7 @@ def describe_address(address: ParsedAddress) -> str:
 
 
 def names_an_order(tracker: Tracker) -> bool:
-    reference = parse_reference(latest_text(tracker), latest_entities(tracker))
-    return bool(reference.order_no or reference.product or reference.describes)
+    return parse_reference(latest_text(tracker), latest_entities(tracker)).names_itself
 
 
 class ActionOrderRequest(ThreadedAction):
@@ -242,7 +241,7 @@ class ActionOrderRequest(ThreadedAction):
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found", order_no=order_id)
             return events
-        several = [o for o in orders.orders(customer.id, tracker.get_slot("several_orders") or []) if o is not None]
+        several = orders.orders(customer.id, tracker.get_slot("several_orders") or [])
         if len(several) >= 2:
             for each in several:  # one message, several orders: where each one stands
                 say(dispatcher, replies.status_reply(each, now()))

@@ -43,7 +43,6 @@ from bot.orders.service import OrderView
 from bot.policy.answers import (
     RETURN_TOPICS,
     insurance_note,
-    policy_response,
     policy_responses,
     policy_values,
     return_rule_for,
@@ -290,7 +289,8 @@ class ActionAnswerPolicy(ThreadedAction):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         text = latest_text(tracker)
-        response, values = policy_response(text), policy_values(POLICY)
+        topics = policy_responses(text)
+        response, values = topics[0], policy_values(POLICY)
         named = first_entity(tracker, "product")
         product = find_product(named or text) if (named or text) else None
         if response == "utter_policy_warranty" and product is not None:
@@ -315,7 +315,7 @@ class ActionAnswerPolicy(ThreadedAction):
         dispatcher.utter_message(response=response, **values)
         if response == "utter_policy_shipping" and own is not None:
             dispatcher.utter_message(text=values["insurance"])
-        for also in policy_responses(text)[1:]:  # "质量问题超过七天还能退吗 运费谁出": both rules
+        for also in topics[1:]:  # "质量问题超过七天还能退吗 运费谁出": both rules
             if also != response and also not in RETURN_TOPICS:
                 dispatcher.utter_message(response=also, **policy_values(POLICY))
         return []

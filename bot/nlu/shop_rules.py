@@ -127,9 +127,11 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     text = (text or "").strip()
     if not text or classify_nonverbal(text) is not None:
         return None
-    if predicted == "ask_price_promo" and Facet.AMOUNT in asked_facets(text) and ORDER_WORDS.search(text):
+    every_facet = asked_facets(text)  # never with a verb of change
+    if predicted == "ask_price_promo" and Facet.AMOUNT in every_facet and ORDER_WORDS.search(text):
         return "query_order"  # "键盘那单多少钱来着": what the buyer paid, not today's price
-    if predicted == "inform" and reason_kind(text) is None and [f for f in asked_facets(text) if f not in ANSWERED_BY_INTENT]:
+    facets = [f for f in every_facet if f not in ANSWERED_BY_INTENT]
+    if predicted == "inform" and reason_kind(text) is None and facets:
         return "query_order"  # "派件小哥电话给我下", "口红那单当时是谁签收的": a question, not an answer
     if predicted in KEPT:
         return None
@@ -149,8 +151,6 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "ask_policy"  # "坏了寄回去修 寄哪" is where returns go, not this order's address
     if TYPED_WRONG.search(text) and "改" not in text:
         return "inform"  # "单号发错了 是…" corrects what the buyer typed; no goods were sent wrong
-    every_facet = asked_facets(text)  # never with a verb of change
-    facets = [f for f in every_facet if f not in ANSWERED_BY_INTENT]
     overridable = (
         predicted not in ASKED_FOR_MORE
         or (predicted in MISREAD_REQUESTS and reason_kind(text) is None)

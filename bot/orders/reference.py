@@ -88,10 +88,15 @@ class OrderReference:
     text: str = field(default="", compare=False)  # the message: colours, sizes, status words, "最贵那单"
 
     @property
+    def names_itself(self) -> bool:
+        """True when the message points at an order on its own: number, product, list pick or description."""
+        return bool(self.order_no or self.product or self.choice or self.describes)
+
+    @property
     def describes(self) -> bool:
         """True when the message picks among orders by colour, size, status or price, not by name."""
         return bool(
-            STATUS_HINTS_FOUND(self.text) or PRICE_WORDS.search(self.text) or DETAIL_WORDS.search(self.text)
+            status_hints(self.text) or PRICE_WORDS.search(self.text) or DETAIL_WORDS.search(self.text)
             or any(words.search(self.text) for words in CATEGORY_WORDS.values())
         )
 
@@ -217,7 +222,8 @@ DETAIL_WORDS = re.compile(r"[黑白红蓝灰绿粉黄紫棕米驼青](色|的那
 SIZE_TOKEN = re.compile(r"^(XXXL|XXL|XL|XS|S|M|L|\d{2}(-\d{2})?|\d{2}[A-Z]|均码)$")
 
 
-def STATUS_HINTS_FOUND(text: str) -> List[set]:  # noqa: N802 - reads like the constant it wraps
+def status_hints(text: str) -> List[set]:
+    """The order statuses the message's status words point at, one set per matching hint."""
     return [statuses for pattern, statuses in STATUS_HINTS if pattern.search(text or "")]
 
 
@@ -274,7 +280,7 @@ def _names_colour(colour: str, text: str) -> bool:
 
 
 def _fits_status(order: OrderCandidate, text: str) -> bool:
-    hints = STATUS_HINTS_FOUND(text)
+    hints = status_hints(text)
     return bool(hints) and any(order.status in statuses for statuses in hints)
 
 
@@ -333,7 +339,7 @@ def several_orders(text: str, entities: Sequence[dict], orders: Sequence[OrderCa
              if e.get("entity") == "product" and start <= int(e.get("start", -1)) < end), None
         )
         reference = OrderReference(product=product, text=clause)
-        if product is None and not reference.describes:
+        if not reference.names_itself:
             continue
         result = resolve(reference, orders, purpose)
         if result.outcome == Outcome.FOUND and result.order_no not in found:

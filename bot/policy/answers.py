@@ -88,12 +88,8 @@ def policy_responses(text: str, limit: int = 2) -> List[str]:
 
 
 def policy_response(text: str) -> str:
-    """The domain response that answers this policy question."""
-    text = to_simplified(text)
-    for response, pattern in TOPICS:
-        if pattern.search(text):
-            return response
-    return "utter_policy"
+    """The domain response that answers this policy question (the first of ``policy_responses``)."""
+    return policy_responses(text, limit=1)[0]
 
 
 #: Rule answers about returning something: a product named in the question gets its own rule.
@@ -124,9 +120,8 @@ def return_rule_for(
     values: Dict[str, object] = dict(policy_values(policy))
     if product is None:
         text = to_simplified(text)
-        food = next((c for c in sorted(policy.no_reason_excluded_categories) if c == "食品"), None)
-        if food and FOOD_WORDS.search(text):
-            values["category"] = food
+        if "食品" in policy.no_reason_excluded_categories and FOOD_WORDS.search(text):
+            values["category"] = "食品"
             return "utter_policy_no_reason_category", values
         return None
     values["product"] = product
