@@ -1,27 +1,44 @@
-"""The part every form shares: who is this buyer (verify unknown senders) and which order they mean.
+"""The part every form shares: rasa_sdk's form validation, who the buyer is, and which order they mean.
 
-``FormStep`` is one turn of a form's validation action. It returns slot events
-ending with ``requested_slot`` (what to ask next, or None to finish); an empty
-list rejects the turn so the digression rules can answer and come back.
+A form's validation action is a ``FormTurn``: a rasa_sdk ``FormValidationAction``
+whose ``required_slots`` come from the pure decisions in ``bot.forms.questions``
+and whose ``extract_<slot>`` methods read each answer from the buyer's message
+(in the order the questions are asked, each seeing what the ones before it read).
+Rasa's own form loop asks the next question and hands digressions to the rules.
+
+Three things every form needs are settled here rather than per slot:
+
+* a message whose intent the form does not read, and that answers nothing, fills
+  nothing, so Rasa rejects the form and the rules answer it;
+* back in the form after such a digression, Rasa runs the validation once more on
+  the same message: nothing is read again, the open question is simply asked again;
+* an answer the form heard but could not use ("嗯嗯" to "退几件？") is marked as handled,
+  so the question is asked again instead of the message going to the rules.
 """
 
 from __future__ import annotations
 
+import abc
+import asyncio
 import re
 from datetime import datetime
 from typing import Any, Dict, FrozenSet, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.types import DomainDict
 
 from actions.common import POLICY, latest_entities, latest_intent, latest_text, now, orders
 from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
+from bot.forms.questions import VERIFY, Buyer, ends_form, is_digression, next_question
 from bot.handoff.hours import describe_opening
 from bot.orders.confirm import ANSWER_INTENTS, interpret_confirmation
 from bot.orders.details import asked_facets
 from bot.orders.reference import (
     RELEVANT_STATUSES,
+    OrderReference,
     Outcome,
     Purpose,
     entity_or_match,
@@ -41,6 +58,8 @@ CORRECTION = re.compile(r"不是|说的是|我是说|另(一|外)(那|个|件|�
 #: "这单 / 它": the order the conversation is about.
 THIS_ORDER = re.compile(r"这单|这个订单|这一单|这笔|它")
 
+Found = Dict[Text, Any]
+
 
 def purpose_of(tracker: Tracker) -> Purpose:
     """What the buyer is doing with an order: the after-sales form's own purpose, or the order form's slot."""
@@ -49,62 +68,97 @@ def purpose_of(tracker: Tracker) -> Purpose:
     return Purpose(tracker.get_slot("order_purpose") or Purpose.STATUS.value)
 
 
-class FormStep:
-    """One turn of a form's validation; returns the slot events, ending with the slot to ask next.
+class FormTurn(FormValidationAction, abc.ABC):
+    """One turn of a form: the registered action makes a fresh turn per message and runs it off the event loop.
 
+    The turn keeps what it learnt (the buyer once verified, a lock-out) for the
+    later steps of the same message; nothing is kept between messages but slots.
     Subclasses say which intents answer their questions (``form_intents``) and
-    which orders matter (``purpose``); identity checks and order resolution are shared.
+    list their questions (``questions``).
     """
 
     form_intents: FrozenSet[str] = frozenset()
     #: Intents a reply to "确认吗？" may carry.
     answer_intents: FrozenSet[str] = frozenset(ANSWER_INTENTS)
 
-    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker):
-        self.dispatcher = dispatcher
-        self.tracker = tracker
-        self.requested: Optional[str] = tracker.get_slot("requested_slot")
+    def __init__(self, dispatcher: Optional[CollectingDispatcher] = None, tracker: Optional[Tracker] = None) -> None:
+        self.dispatcher: CollectingDispatcher = dispatcher or CollectingDispatcher()
+        self.tracker: Tracker = tracker  # type: ignore[assignment]  # None only on the registered instance
+        if tracker is None:
+            return
+        #: The question open before this message; the turn clears it when the buyer moves to another order.
+        self.requested: Optional[str] = tracker.get_slot(REQUESTED_SLOT)
+        self.asked = self.requested
         self.intent = latest_intent(tracker)
         self.text = latest_text(tracker)
         self.purpose = self.purpose_of(tracker)
-        self.events: List[Dict[Text, Any]] = []
-        self.slots: Dict[str, Any] = {}
+        self.stopped: Optional[Buyer] = None
+        self._customer: Optional[CustomerView] = None
+
+    # -- rasa_sdk's form validation, one fresh turn per message -------------------------------
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if self.tracker is None:  # the registered action: every message gets its own turn, in a worker thread
+            turn = type(self)(dispatcher, tracker)
+            return await asyncio.get_running_loop().run_in_executor(
+                None, lambda: asyncio.run(turn.run(dispatcher, tracker, domain))
+            )
+        return await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        return self.questions()
+
+    @abc.abstractmethod
+    def questions(self) -> List[str]:
+        """The form's questions for what this turn knows (``bot.forms.questions``)."""
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if self.coming_back() or ends_form(self.form_name(), self.intent, self.asked):
+            return []  # the digression was answered / "算了" goes to the stop rule: nothing to read
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        if self.asked and not any(event["name"] == self.asked for event in events):
+            if self.is_digression():
+                return []  # Rasa rejects the form and the rules answer; the question comes back after
+            events.append(SlotSet(self.asked, None))  # heard but not usable: asked again, not a digression
+        return events
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Every slot read this turn is kept (``validate_<slot>`` may still change it).
+
+        rasa_sdk keeps only the form's questions; ours also carry slots that are
+        never asked: the candidates shown, the apology said, orders named together.
+        """
+        slots = dict(tracker.slots_to_validate())
+        for name, value in list(slots.items()):
+            validate = getattr(self, f"validate_{name}", None)
+            if validate is not None:
+                checked = validate(value, dispatcher, tracker, domain)
+                slots.update(checked)
+                tracker.slots.update(checked)
+        return [SlotSet(name, value) for name, value in slots.items()]
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        """Always the form's own choice (None ends the form), never the domain's placeholder list."""
+        return SlotSet(REQUESTED_SLOT, next_question(self.questions(), tracker.slots))
+
+    # -- shared reading ------------------------------------------------------------------------
 
     def slot(self, name: str) -> Any:
-        return self.slots[name] if name in self.slots else self.tracker.get_slot(name)
-
-    def set(self, name: str, value: Any) -> None:
-        self.slots[name] = value
-        self.events.append(SlotSet(name, value))
-
-    def ask(self, slot_name: Optional[str]) -> List[Dict[Text, Any]]:
-        """End the turn asking ``slot_name``; an answer we could not read is asked again, not rejected."""
-        asked_again = slot_name is not None and slot_name == self.requested and not self.is_digression()
-        if asked_again and not any(e.get("name") == slot_name for e in self.events):
-            self.events.append(SlotSet(slot_name, None))  # handled: Rasa must not hand it to the digression rules
-        return self.events + [SlotSet("requested_slot", slot_name)]
-
-    def decided_next(self) -> bool:
-        """True when this turn already chose what to ask next (or to end the form)."""
-        return bool(self.events) and self.events[-1].get("name") == "requested_slot"
+        return self.tracker.get_slot(name)
 
     def purpose_of(self, tracker: Tracker) -> Purpose:
         return purpose_of(tracker)
 
     def is_digression(self) -> bool:
-        return self.intent not in self.form_intents
-
-    def reject(self) -> List[Dict[Text, Any]]:
-        """No slot filled: Rasa rejects the form and the digression rules answer.
-
-        Back in the form after that answer (Rasa validates nothing then, it only asks
-        which slot comes next), the open question is asked again: the form's
-        declared slots are all filled, and without this Rasa would end the form as
-        if the buyer had answered ("换货运费呢" during "确认提交吗？" once closed it).
-        """
-        if self.coming_back() and self.requested:
-            return [SlotSet("requested_slot", self.requested)]
-        return []
+        return is_digression(self.intent, self.form_intents)
 
     def coming_back(self) -> bool:
         """True when the form runs again after a digression was answered, not on a new message."""
@@ -116,17 +170,27 @@ class FormStep:
                 return event.get("name") != "action_listen"
         return False
 
-    def identified(self) -> Optional[CustomerView]:
-        """The buyer, verifying an unknown sender first; None while the check is under way."""
-        customer = orders.identify(self.tracker.sender_id)
-        return customer if customer is not None else self.verify()
+    # -- who the buyer is ------------------------------------------------------------------------
 
-    def ask_identity(self) -> List[Dict[Text, Any]]:
-        return self.events if self.decided_next() else self.ask_verification()
+    def customer(self) -> Optional[CustomerView]:
+        """The buyer linked to this sender (by an earlier check, or by this turn's)."""
+        if self._customer is None:
+            self._customer = orders.identify(self.tracker.sender_id)
+        return self._customer
 
-    # -- identity ------------------------------------------------------------------------
+    def buyer(self) -> Buyer:
+        if self.stopped is not None:
+            return self.stopped
+        return Buyer.KNOWN if self.customer() is not None else Buyer.UNVERIFIED
 
-    def verify(self) -> Optional[CustomerView]:
+    def extract_verify_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Found:
+        """Phone and order number are read together: one message usually holds both."""
+        return {} if self.customer() is not None else self.read_identity()
+
+    def extract_verify_order_no(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Found:
+        return {}  # read with the phone
+
+    def read_identity(self) -> Found:
         entities = latest_entities(self.tracker)
         phone = entity_or_match(entities, "phone", PHONE_PATTERN, self.text)
         order_no = entity_or_match(entities, "order_id", ORDER_NO_PATTERN, self.text)
@@ -134,131 +198,111 @@ class FormStep:
         locked = verification.locked_until(Attempt(self.tracker.sender_id, phone, order_no, source), now())
         if locked is not None:  # nothing is checked while any of these is locked, not even a right pair
             return self.stop_verifying("utter_verify_locked", locked)
+        found: Found = {}
         if phone:
-            self.set("verify_phone", phone)
-        if order_no and (self.slot("verify_phone") or self.requested == "verify_order_no"):
-            self.set("verify_order_no", order_no)
-        if not phone and not order_no and self.requested in ("verify_phone", "verify_order_no"):
+            found["verify_phone"] = phone
+        if order_no and (phone or self.slot("verify_phone") or self.requested == "verify_order_no"):
+            found["verify_order_no"] = order_no
+        if not found and self.requested in VERIFY:
             if self.is_digression():
-                self.events = []
-                return None
+                return {}
             self.dispatcher.utter_message(
                 response="utter_verify_invalid_phone" if self.requested == "verify_phone" else "utter_verify_invalid_order_no"
             )
-            self.set(self.requested, None)
-            self.events.append(SlotSet("requested_slot", self.requested))
-            return None
-        if not (self.slot("verify_phone") and self.slot("verify_order_no")):
-            return None
-        outcome, customer = orders.verify(self.tracker.sender_id, self.slot("verify_phone"), self.slot("verify_order_no"), now())
+            return {self.requested: None}
+        pair = (found.get("verify_phone") or self.slot("verify_phone"), found.get("verify_order_no") or self.slot("verify_order_no"))
+        if not all(pair):
+            return found
+        outcome, customer = orders.verify(self.tracker.sender_id, pair[0], pair[1], now())
         if outcome == VerifyOutcome.VERIFIED and customer is not None:
             self.dispatcher.utter_message(response="utter_verify_ok", nickname=customer.nickname)
-            return customer
-        attempt = Attempt(self.tracker.sender_id, self.slot("verify_phone"), self.slot("verify_order_no"), source)
+            self._customer = customer
+            return found
+        attempt = Attempt(self.tracker.sender_id, pair[0], pair[1], source)
         locked = verification.record_failure(attempt, now(), (self.tracker.latest_message or {}).get("message_id"))
         if locked is not None:
-            self.set("verify_phone", None)
-            self.set("verify_order_no", None)
             return self.stop_verifying("utter_verify_failed", locked)
         # keep the phone: buyers mostly mistype the long order number, and resend only that
         # ("单号发错了 是…"); a new phone in the next message replaces it
-        self.set("verify_order_no", None)
         self.dispatcher.utter_message(response="utter_verify_mismatch")
-        self.events.append(SlotSet("requested_slot", "verify_order_no"))
-        return None
+        return {**found, "verify_order_no": None}
 
-    def stop_verifying(self, response: str, until: datetime) -> None:
+    def stop_verifying(self, response: str, until: datetime) -> Found:
         """Locked out: say until when (a person can still help), forget the pair, and end the form."""
         self.dispatcher.utter_message(response=response, until=describe_opening(until, now()))
-        self.set("verify_phone", None)
-        self.set("verify_order_no", None)
-        self.set("order_id", None)
-        self.events.append(SlotSet("requested_slot", None))
-        return None
+        self.stopped = Buyer.LOCKED_OUT
+        return {"verify_phone": None, "verify_order_no": None, "order_id": None}
 
-    def ask_verification(self) -> List[Dict[Text, Any]]:
-        if self.is_digression() and self.requested and not self.events:
-            return self.reject()
-        missing = "verify_phone" if not self.slot("verify_phone") else "verify_order_no"
-        return self.ask(missing)  # asked again, ask() marks it handled rather than a rejection
+    # -- which order -------------------------------------------------------------------------------
 
-    def which_order(self, customer: CustomerView, answering_other: bool) -> Optional[str]:
-        """The order this turn is about: kept, or (re)resolved when the message names one.
+    def extract_order_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Found:
+        customer = self.customer()
+        if customer is None or self.stopped is not None:
+            return {}
+        return self.which_order(customer)
 
-        ``answering_other`` is True while a later question is open, so "第二个"
-        or a product name there is not mistaken for a change of order.
-        """
+    def answering_other(self) -> bool:
+        """True while a later question is open, so "第二个" or a product name there is an answer, not another order."""
+        return self.requested not in (None, "order_id")
+
+    def which_order(self, customer: CustomerView) -> Found:
+        """The order this turn is about: kept, or (re)resolved when the message names one."""
         order_id = self.slot("order_id")
         reference = parse_reference(self.text, latest_entities(self.tracker))
         named_elsewise = reference.names_itself
         names_order = named_elsewise or reference.latest
         if THIS_ORDER.search(self.text) and not named_elsewise and self.tracker.get_slot("focus_order_id"):
             names_order = False  # "我这单买了运费险没": the order being talked about, not the newest one
+        answering_other = self.answering_other()
         if answering_other and self.requested == "order_confirm" and named_elsewise and CORRECTION.search(self.text):
             answering_other = False  # "不是 我说的是黑色那件": not a no to this order, another order
-        if order_id is None or reference.order_no or (names_order and not answering_other):
-            previous = order_id
-            order_id = self.resolve_order(customer, reference, names_order)
-            if previous is not None and order_id not in (None, previous):
-                # "不是这单，是…": a different order now; its later answers start afresh
-                self.requested = None
-                self.order_changed()
-        return order_id
+        if not (order_id is None or reference.order_no or (names_order and not answering_other)):
+            return {}
+        found = self.resolve_order(customer, reference, names_order)
+        chosen = found.get("order_id")
+        if order_id is not None and chosen not in (None, order_id):
+            # "不是这单，是…": a different order now; its later answers start afresh
+            self.requested = None
+            found.update(self.forget_for_another_order())
+        return found
 
-    def order_changed(self) -> None:
-        """Hook: forget answers that belonged to the previous order."""
+    def forget_for_another_order(self) -> Found:
+        """Hook: the answers that belonged to the previous order."""
+        return {}
 
-    def resolve_order(self, customer: CustomerView, reference: Any, names_order: bool) -> Optional[str]:
+    def resolve_order(self, customer: CustomerView, reference: OrderReference, names_order: bool) -> Found:
         if not names_order and self.requested == "order_id" and self.is_digression():
-            self.events = []
-            return None
+            return {}
         candidates = orders.candidates(customer.id)
         if self.purpose in ASKS_ABOUT_SEVERAL and self.requested is None:
             several = several_orders(self.text, latest_entities(self.tracker), candidates, self.purpose)
             if several:  # "羽绒服到哪了？跑鞋啥时候发？": each is answered, none is asked about again
-                self.set("several_orders", several)
-                self.set("order_id", several[0])
-                self.set("order_candidates", None)
-                return several[0]
+                return {"several_orders": several, "order_id": several[0], "order_candidates": None}
         shown = list(self.slot("order_candidates") or [])
         focus = self.tracker.get_slot("focus_order_id")
         if not names_order and focus and self.requested is None:
             focused = next((c for c in candidates if c.order_no == focus), None)
             follow_up = self.purpose in (Purpose.STATUS, Purpose.LOGISTICS) and bool(asked_facets(self.text))
             if focused is not None and (follow_up or focused.status in RELEVANT_STATUSES[self.purpose]):
-                self.set("order_id", focus)
-                return focus
+                return {"order_id": focus}
         result = resolve(reference, candidates, self.purpose, shown if self.requested == "order_id" else [])
         if result.outcome == Outcome.FOUND:
-            self.set("order_id", result.order_no)
-            self.set("order_candidates", None)
-            return result.order_no
+            return {"order_id": result.order_no, "order_candidates": None}
         if result.outcome == Outcome.NO_ORDERS:
             self.dispatcher.utter_message(response="utter_no_orders")
-            self.set("order_id", None)
-            self.events.append(SlotSet("requested_slot", None))
-            return None
+            self.stopped = Buyer.NO_ORDERS
+            return {"order_id": None}
         if result.outcome == Outcome.NOT_FOUND:
             self.dispatcher.utter_message(response="utter_order_not_found", order_no=reference.order_no)
         elif result.outcome == Outcome.NO_MATCH:
             self.dispatcher.utter_message(response="utter_no_product_order", product=reference.product)
-        self.set("order_candidates", result.candidates or None)
-        self.set("order_id", None)
-        return None
+        return {"order_candidates": result.candidates or None, "order_id": None}
 
-    def done(self, order_id: str) -> List[Dict[Text, Any]]:
-        """End the form; the order is (re)stated so Rasa sees a validated slot, not a rejection."""
-        if not self.events:
-            self.set("order_id", order_id)
-        return self.ask(None)
+    # -- yes or no -------------------------------------------------------------------------------
 
-    def confirmation(self) -> List[Dict[Text, Any]]:
-        if self.requested == "order_confirm":
-            answer = interpret_confirmation(self.text, self.intent, self.answer_intents)
-            if answer is not None:
-                self.set("order_confirm", answer)
-                return self.ask(None)
-            if self.is_digression() and not self.events:
-                return self.reject()
-        self.set("order_confirm", None)
-        return self.ask("order_confirm")
+    def extract_order_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Found:
+        """Only an answer to the confirmation just asked confirms anything."""
+        if self.requested != "order_confirm":  # a yes kept from an earlier question confirms nothing now
+            return {"order_confirm": None} if self.slot("order_confirm") is not None else {}
+        answer = interpret_confirmation(self.text, self.intent, self.answer_intents)
+        return {} if answer is None else {"order_confirm": answer}

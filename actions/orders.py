@@ -29,7 +29,8 @@ from actions.common import (
     recent_user_messages,
     say,
 )
-from actions.form_step import FormStep, purpose_of
+from actions.form_step import FormTurn, purpose_of
+from bot.forms.questions import OrderRequest, order_questions
 from bot.orders import replies
 from bot.orders.address import ParsedAddress, parse_address
 from bot.orders.details import Facet, asked_facets, detail_replies
@@ -69,75 +70,60 @@ def cleared_order_form() -> List[Dict[Text, Any]]:
     return [SlotSet(name, None) for name in ORDER_SLOTS_TO_RESET]
 
 
-class ValidateOrderForm(ThreadedAction):
-    """Fills order_form's slots from each message and decides what to ask next."""
+class ValidateOrderForm(FormTurn):
+    """order_form's turn: who the buyer is, which order, and for a change the address and a yes."""
+
+    form_intents = ORDER_FORM_INTENTS
+    #: True once this turn read a new address: its own confirmation is still to be asked.
+    address_given = False
 
     def name(self) -> Text:
         return "validate_order_form"
 
-    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        step = _FormStep(dispatcher, tracker)
-        return step.run()
+    def questions(self) -> List[str]:
+        return order_questions(OrderRequest(self.buyer(), self.purpose, self.refused()))
 
-
-class _FormStep(FormStep):
-    """One turn of order_form."""
-
-    form_intents = ORDER_FORM_INTENTS
-
-    # -- the turn ------------------------------------------------------------------------
-
-    def run(self) -> List[Dict[Text, Any]]:
-        if self.intent == "deny" and self.requested in ("order_id", "verify_phone", "verify_order_no", "new_address"):
-            return self.reject()  # "都不是 / 算了不改了": the stop rule ends the form
-        customer = self.identified()
-        if customer is None:
-            return self.ask_identity()
-        return self.order_steps(customer)
-
-    # -- which order -----------------------------------------------------------------------
-
-    def order_steps(self, customer: CustomerView) -> List[Dict[Text, Any]]:
-        order_id = self.which_order(customer, answering_other=self.requested in ("new_address", "order_confirm"))
-        if order_id is None:
-            return self.events if self.decided_next() else self.ask("order_id")
-        if self.purpose not in (Purpose.CANCEL, Purpose.CHANGE_ADDRESS):
-            return self.done(order_id)  # nothing more to ask: action_order_request answers
-        order = orders.order(customer.id, order_id)
-        if order is None:  # vanished between turns: start over
-            self.set("order_id", None)
-            return self.ask("order_id")
-        return self.purpose_steps(order)
-
-    def order_changed(self) -> None:
-        """Another order now: a yes given about the previous one confirms nothing about this one."""
-        self.set("order_confirm", None)
-
-    # -- what to do with it ------------------------------------------------------------------
-
-    def purpose_steps(self, order: OrderView) -> List[Dict[Text, Any]]:
+    def refused(self) -> Optional[bool]:
+        """True when the chosen order cannot be changed this way (the submit action says why)."""
+        order = self.order()
+        if order is None:
+            return None
         if self.purpose == Purpose.CANCEL:
-            if replies.cancel_refusal(order) is not None:
-                return self.done(order.order_no)  # action_order_request explains why not
-            return self.confirmation()
+            return replies.cancel_refusal(order) is not None
         if self.purpose == Purpose.CHANGE_ADDRESS:
-            if replies.address_refusal(order) is not None:
-                return self.done(order.order_no)
-            parsed = parse_address(self.text) or self.address_said_before()
-            if parsed is not None and self.intent != "affirm":
-                self.set("new_address", json.dumps(parsed.__dict__, ensure_ascii=False))
-                self.set("order_confirm", None)
-                return self.ask("order_confirm")
-            if self.slot("new_address") is None:
-                if self.requested == "new_address":
-                    if self.is_digression():
-                        return self.reject()
-                    self.dispatcher.utter_message(response="utter_address_invalid")
-                    self.set("new_address", None)
-                return self.ask("new_address")
-            return self.confirmation()
-        return self.done(order.order_no)
+            return replies.address_refusal(order) is not None
+        return False
 
+    def order(self) -> Optional[OrderView]:
+        customer, order_id = self.customer(), self.slot("order_id")
+        if customer is None or not order_id or self.purpose not in (Purpose.CANCEL, Purpose.CHANGE_ADDRESS):
+            return None
+        return orders.order(customer.id, order_id)
+
+    def answering_other(self) -> bool:
+        return self.requested in ("new_address", "order_confirm")
+
+    def forget_for_another_order(self) -> Dict[Text, Any]:
+        """Another order now: a yes given about the previous one confirms nothing about this one."""
+        return {"order_confirm": None, "new_address": None}
+
+    def extract_new_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if self.purpose != Purpose.CHANGE_ADDRESS or self.order() is None or self.refused():
+            return {}
+        parsed = parse_address(self.text) or self.address_said_before()
+        if parsed is not None and self.intent != "affirm":
+            # a new address always gets its own "确认修改吗？", whatever was agreed before
+            self.address_given = True
+            return {"new_address": json.dumps(parsed.__dict__, ensure_ascii=False), "order_confirm": None}
+        if self.requested == "new_address" and not self.is_digression():
+            dispatcher.utter_message(response="utter_address_invalid")
+            return {"new_address": None}
+        return {}
+
+    def extract_order_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if self.address_given:
+            return {}  # a new address this turn ("不对 改成…"): its confirmation is still to be asked
+        return super().extract_order_confirm(dispatcher, tracker, domain)
 
     def address_said_before(self) -> Optional[ParsedAddress]:
         """"那跑鞋那单改成这个地址": the address the buyer typed a moment ago, for another order."""

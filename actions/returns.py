@@ -29,7 +29,7 @@ from actions.common import (
     recent_user_messages,
     say,
 )
-from actions.form_step import FormStep
+from actions.form_step import FormTurn
 from actions.support import complaints, hand_to_staff
 from bot.aftersales import replies as as_replies
 from bot.aftersales import stages
@@ -52,6 +52,7 @@ from bot.aftersales.service import (
 )
 from bot.crm.formats import RMA_PATTERN
 from bot.crm.models import OrderStatus, ReturnStatus
+from bot.forms.questions import OFFERS_TO_CONFIRM, AftersalesCase, aftersales_questions
 from bot.handoff import hours
 from bot.nlu.shop_rules import ANGER
 from bot.orders.confirm import ANSWER_INTENTS, REFUSAL, interpret_confirmation
@@ -99,16 +100,6 @@ AFTERSALES_SLOTS = [
 ]
 #: Answers that depend on the kind of case; forgotten when the buyer changes their mind.
 KIND_SLOTS = ["as_reason", "as_variant", "as_resolution", "as_photos", "order_confirm"]
-STOP_WHEN_DENIED = {
-    "order_id",
-    "verify_phone",
-    "verify_order_no",
-    "as_item",
-    "as_quantity",
-    "as_reason",
-    "as_variant",
-    "as_resolution",
-}
 SETTLED_STATUSES = {OrderStatus.DELIVERED, OrderStatus.COMPLETED}
 
 
@@ -132,47 +123,100 @@ def item_id_of(tracker: Tracker) -> Optional[int]:
     return int(raw) if raw not in (None, "") else None
 
 
-class ValidateAftersalesForm(ThreadedAction):
-    """Fills aftersales_form's slots from each message and decides what to ask next."""
-
-    def name(self) -> Text:
-        return "validate_aftersales_form"
-
-    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        return _AftersalesStep(dispatcher, tracker).run()
-
-
-class _AftersalesStep(FormStep):
-    """One turn of aftersales_form."""
+class ValidateAftersalesForm(FormTurn):
+    """aftersales_form's turn: the kind of case, who and which order, which item and how many, why,
+    then what the policy's offer needs (size/colour, reship or refund, photos) and a yes."""
 
     form_intents = AFTERSALES_FORM_INTENTS
     answer_intents = frozenset(ANSWER_INTENTS | set(INTENT_KIND))
 
+    def __init__(self, dispatcher: Optional[CollectingDispatcher] = None, tracker: Optional[Tracker] = None) -> None:
+        super().__init__(dispatcher, tracker)
+        # looked up once per turn: the questions are listed several times while one message is read
+        self._cases: Dict[str, Optional[CaseOrder]] = {}
+        self._closed: Dict[int, bool] = {}
+        self._decisions: Dict[Tuple[Any, ...], Optional[Decision]] = {}
+
+    def name(self) -> Text:
+        return "validate_aftersales_form"
+
     def purpose_of(self, tracker: Tracker) -> Purpose:
         return Purpose.AFTERSALES
 
-    def run(self) -> List[Dict[Text, Any]]:
-        if self.intent == "deny" and self.requested in STOP_WHEN_DENIED:
-            return self.reject()  # "算了不退了": the stop rule ends the form
-        self.read_kind()
-        self.apologise_for_a_fault()
-        customer = self.identified()
-        if customer is None:
-            return self.ask_identity()
-        order_id = self.which_order(customer, answering_other=self.requested not in (None, "order_id"))
-        if order_id is None:
-            return self.events if self.decided_next() else self.ask("order_id")
-        case = aftersales.case_order(customer.id, order_id)
-        if case is None:  # gone between turns
-            self.set("order_id", None)
-            return self.ask("order_id")
-        if case.facts.status not in SETTLED_STATUSES:
-            return self.done(order_id)  # not delivered yet: the submit action offers cancel / refusal
-        return self.item_steps(customer.id, case)
+    def questions(self) -> List[str]:
+        return aftersales_questions(self.progress())
+
+    # -- what the turn knows ----------------------------------------------------------------------
+
+    def progress(self) -> AftersalesCase:
+        buyer, reason_needed = self.buyer(), request_kind(self.slot("as_kind")) is None
+        case = self.case()
+        if case is None:
+            return AftersalesCase(buyer, reason_needed=reason_needed)
+        delivered = case.facts.status in SETTLED_STATUSES
+        item = self.item()
+        if not delivered or item is None:
+            return AftersalesCase(buyer, delivered, reason_needed=reason_needed)
+        if self.closed(item):
+            return AftersalesCase(buyer, delivered, item_closed=True, reason_needed=reason_needed)
+        decision = self.decision()
+        if decision is None:
+            return AftersalesCase(buyer, delivered, item_closed=False, reason_needed=reason_needed)
+        return AftersalesCase(
+            buyer, delivered, False, reason_needed, decision.offer, decision.eligible, decision.needs_photos
+        )
+
+    def case(self) -> Optional[CaseOrder]:
+        customer, order_id = self.customer(), self.slot("order_id")
+        if customer is None or not order_id:
+            return None
+        if self._cases.get(order_id) is None:
+            self._cases[order_id] = aftersales.case_order(customer.id, order_id)
+        return self._cases[order_id]
+
+    def item(self) -> Optional[ItemChoice]:
+        """The chosen line of a delivered order."""
+        case = self.case()
+        if case is None or case.facts.status not in SETTLED_STATUSES or not self.slot("as_item"):
+            return None
+        return case.item(int(self.slot("as_item")))
+
+    def closed(self, item: ItemChoice) -> bool:
+        """Nothing to ask about this item: a case is already open on it, or nothing is left to send back."""
+        if item.id not in self._closed:
+            customer = self.customer()
+            has_case = customer is not None and aftersales.open_request(customer.id, item.id) is not None
+            self._closed[item.id] = item.returnable == 0 or has_case
+        return self._closed[item.id]
+
+    def open_item(self) -> Optional[ItemChoice]:
+        item = self.item()
+        return None if item is None or self.closed(item) else item
+
+    def decision(self) -> Optional[Decision]:
+        """The policy's answer once item, quantity and kind are known."""
+        case, item = self.case(), self.open_item()
+        if case is None or item is None or self.slot("as_quantity") is None:
+            return None
+        key = (case.order_no, item.id, self.slot("as_quantity"), self.slot("as_kind"), self.slot("as_reason"))
+        if key not in self._decisions:
+            assessed = _assessed(self.tracker, case)
+            self._decisions[key] = assessed[0] if assessed else None
+        return self._decisions[key]
+
+    def offered(self, offer: Offer) -> Optional[Decision]:
+        decision = self.decision()
+        return decision if decision is not None and decision.eligible and decision.offer == offer else None
 
     # -- what is asked for --------------------------------------------------------------------
 
-    def read_kind(self) -> None:
+    def extract_as_kind(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """The intent that opened the form says what the buyer asks for; a fault is apologised for first."""
+        found = self.read_kind()
+        found.update(self.apologise_for_a_fault())
+        return found
+
+    def read_kind(self) -> Dict[Text, Any]:
         """Set the kind from the opening intent; switching between exchange and money back is a change of mind.
 
         Other after-sales intents later in the form are answers ("退1件" may be
@@ -181,191 +225,129 @@ class _AftersalesStep(FormStep):
         asked = INTENT_KIND.get(self.intent)
         current = self.slot("as_kind")
         if current is None:
-            self.set("as_kind", asked or "return")
-            self.keep_stated_reason(asked or "return")
-            return
+            return {"as_kind": asked or "return", **self.stated_reason(asked or "return")}
         if asked is None or self.requested == "as_reason" or _is_exchange(asked) == _is_exchange(current):
-            return
-        for name in KIND_SLOTS:
-            self.set(name, None)
-        self.set("as_kind", asked)
-        self.keep_stated_reason(asked)
+            return {}
         self.requested = None
+        return {**{name: None for name in KIND_SLOTS}, "as_kind": asked, **self.stated_reason(asked)}
 
-    def apologise_for_a_fault(self) -> None:
+    def apologise_for_a_fault(self) -> Dict[Text, Any]:
         """Goods arrived damaged, wrong or faulty: say sorry before the first question, once per case."""
         if self.slot("as_apologised"):
-            return
-        if INTENT_KIND.get(self.intent) in FAULT_KINDS or reason_kind(self.text) in FAULT_REQUESTS:
-            self.set("as_apologised", True)
-            customer = orders.identify(self.tracker.sender_id)
-            if customer is not None and ANGER.search(self.text):
-                # "什么垃圾质量 不给解决我就打12315": a complaint as well as a case; both are recorded
-                moment = now()
-                view = complaints.record(
-                    customer.id, self.text, moment, sender_id=self.tracker.sender_id,
-                    order_no=self.tracker.get_slot("focus_order_id"),
-                    message_id=(self.tracker.latest_message or {}).get("message_id"),
-                )
-                due = hours.describe_opening(view.due_at, moment) if view.due_at else "今天"
-                self.dispatcher.utter_message(response="utter_as_sorry_recorded", complaint_no=view.complaint_no, due=due)
-                return
+            return {}
+        if INTENT_KIND.get(self.intent) not in FAULT_KINDS and reason_kind(self.text) not in FAULT_REQUESTS:
+            return {}
+        customer = orders.identify(self.tracker.sender_id)
+        if customer is not None and ANGER.search(self.text):
+            # "什么垃圾质量 不给解决我就打12315": a complaint as well as a case; both are recorded
+            moment = now()
+            view = complaints.record(
+                customer.id, self.text, moment, sender_id=self.tracker.sender_id,
+                order_no=self.tracker.get_slot("focus_order_id"),
+                message_id=(self.tracker.latest_message or {}).get("message_id"),
+            )
+            due = hours.describe_opening(view.due_at, moment) if view.due_at else "今天"
+            self.dispatcher.utter_message(response="utter_as_sorry_recorded", complaint_no=view.complaint_no, due=due)
+        else:
             self.dispatcher.utter_message(response="utter_as_sorry")
+        return {"as_apologised": True}
 
-    def keep_stated_reason(self, kind: str) -> None:
+    def stated_reason(self, kind: str) -> Dict[Text, Any]:
         """The opening message often is the reason ("收到就是碎的", "坚果不想要了"): keep it, don't ask again."""
         if kind == RequestKind.EXCHANGE.value:
-            return
+            return {}
         if request_kind(kind) is not None or reason_kind(self.text) is not None:
-            self.set("as_reason", self.text[:200])
-            return
+            return {"as_reason": self.text[:200]}
         earlier = recent_user_messages(self.tracker, 2)[:-1]  # "有点挤脚 能退吗" … "那帮我退了吧"
         if earlier and reason_kind(earlier[0]) == RequestKind.NO_REASON_RETURN:
-            self.set("as_reason", earlier[0][:200])
+            return {"as_reason": earlier[0][:200]}
+        return {}
 
-    def order_changed(self) -> None:
-        for name in ("as_item", "as_quantity", *KIND_SLOTS):
-            self.set(name, None)
+    def forget_for_another_order(self) -> Dict[Text, Any]:
+        return {name: None for name in ("as_item", "as_quantity", *KIND_SLOTS)}
 
     # -- which item, how many ---------------------------------------------------------------
 
-    def item_steps(self, customer_id: int, case: CaseOrder) -> List[Dict[Text, Any]]:
-        item = self.which_item(case)
-        if item is None:
-            return self.events if self.decided_next() else self.ask("as_item")
-        if aftersales.open_request(customer_id, item.id) is not None or item.returnable == 0:
-            return self.done(case.order_no)  # the submit action points to the existing case
-        quantity = self.which_quantity(item)
-        if quantity is None:
-            return self.events if self.decided_next() else self.ask("as_quantity")
-        kind = self.which_kind()
-        if kind is None:
-            return self.events if self.decided_next() else self.ask("as_reason")
-        used = mentions_use(self.slot("as_reason") or "")
-        decision = aftersales.decide_on(case, item, Request(kind, quantity, used), now())
-        if not decision.eligible or decision.offer not in OFFERS_TO_CONFIRM:
-            return self.done(case.order_no)
-        return self.offer_steps(decision, item, quantity)
-
-    def which_item(self, case: CaseOrder) -> Optional[ItemChoice]:
-        chosen = case.item(int(self.slot("as_item"))) if self.slot("as_item") else None
-        if chosen is not None:
-            return chosen
+    def extract_as_item(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        case = self.case()
+        if case is None or case.facts.status not in SETTLED_STATUSES or self.item() is not None:
+            return {}
         picked = _pick_item(case, self.text, latest_entities(self.tracker), self.requested == "as_item")
         if picked is None and len(case.items) == 1:
             picked = case.items[0]
-        if picked is not None:
-            self.set("as_item", str(picked.id))
-            return picked
-        if self.requested == "as_item" and self.is_digression():
-            self.events = []
-        return None
+        return {"as_item": str(picked.id)} if picked is not None else {}
 
-    def which_quantity(self, item: ItemChoice) -> Optional[int]:
+    def extract_as_quantity(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        item = self.open_item()
+        if item is None:
+            return {}
         if item.returnable == 1:
-            if self.slot("as_quantity") != 1.0:
-                self.set("as_quantity", 1.0)
-            return 1
+            return {} if self.slot("as_quantity") == 1.0 else {"as_quantity": 1.0}
         if self.slot("as_quantity"):
-            return int(self.slot("as_quantity"))
-        answering = self.requested == "as_quantity"
+            return {}
         quantity = quantity_in(self.text, latest_entities(self.tracker), item.returnable)
         if quantity is not None and 1 <= quantity <= item.returnable:
-            self.set("as_quantity", float(quantity))
-            return quantity
-        if answering:
-            if quantity is None and self.is_digression():
-                self.events = []
-                return None
-            self.dispatcher.utter_message(response="utter_as_quantity_invalid", available=item.returnable)
-            self.set("as_quantity", None)
-            self.events.append(SlotSet("requested_slot", "as_quantity"))
-        return None
+            return {"as_quantity": float(quantity)}
+        if self.requested != "as_quantity" or (quantity is None and self.is_digression()):
+            return {}
+        dispatcher.utter_message(response="utter_as_quantity_invalid", available=item.returnable)
+        return {"as_quantity": None}
 
     # -- why ---------------------------------------------------------------------------------
 
-    def which_kind(self) -> Optional[RequestKind]:
+    def extract_as_reason(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         asked = self.slot("as_kind")
-        concrete = request_kind(asked)
-        if concrete is not None:
-            return concrete
-        reason = self.slot("as_reason")
-        if reason:
-            return reason_kind(reason) or NEEDS_REASON.get(asked)
+        if self.open_item() is None or request_kind(asked) is not None or self.slot("as_reason"):
+            return {}
         answering = self.requested == "as_reason"
         if answering or self.requested is None:
             found = reason_kind(self.text)
             free_text = answering and self.intent not in ("nlu_fallback", "affirm") and not self.is_digression()
             if found is not None or (free_text and NEEDS_REASON.get(asked) is not None):
-                self.set("as_reason", self.text[:200])
-                return found or NEEDS_REASON.get(asked)
-        if answering:
-            if self.is_digression() and not self.events:
-                return None
-            self.dispatcher.utter_message(response="utter_as_reason_unclear")
-            self.set("as_reason", None)
-            self.events.append(SlotSet("requested_slot", "as_reason"))
-        return None
+                return {"as_reason": self.text[:200]}
+        if not answering or self.is_digression():
+            return {}
+        dispatcher.utter_message(response="utter_as_reason_unclear")
+        return {"as_reason": None}
 
     # -- the offer's own questions, then yes or no --------------------------------------------
 
-    def offer_steps(self, decision: Decision, item: ItemChoice, quantity: int) -> List[Dict[Text, Any]]:
-        if decision.offer == Offer.EXCHANGE and not self.have_variant(item, quantity):
-            return self.events if self.decided_next() else self.ask("as_variant")
-        if decision.offer == Offer.RESHIP_OR_REFUND and not self.have_resolution():
-            return self.ask("as_resolution")
-        if decision.needs_photos and not self.have_photos():
-            return self.events if self.decided_next() else self.ask("as_photos")
-        return self.confirmation()
-
-    def have_variant(self, item: ItemChoice, quantity: int) -> bool:
-        if self.slot("as_variant"):
-            return True
+    def extract_as_variant(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        item = self.open_item()
+        if item is None or self.offered(Offer.EXCHANGE) is None or self.slot("as_variant"):
+            return {}
+        quantity = int(self.slot("as_quantity") or 1)
         options, current = aftersales.variants(item.id)
         match, named = wanted_variant(self.text, options, current)
         if not named:
-            if self.requested == "as_variant" and self.is_digression():
-                self.events = []
-            return False
+            return {}
         if match is None:
-            self.dispatcher.utter_message(response="utter_as_variant_unknown", options=_in_stock_text(options, quantity))
+            dispatcher.utter_message(response="utter_as_variant_unknown", options=_in_stock_text(options, quantity))
         elif current is not None and match.id == current.id:
-            self.dispatcher.utter_message(response="utter_as_variant_same", variant=match.label())
+            dispatcher.utter_message(response="utter_as_variant_same", variant=match.label())
         elif match.stock < quantity:
-            self.dispatcher.utter_message(
+            dispatcher.utter_message(
                 response="utter_as_variant_out_of_stock", variant=match.label(), options=_in_stock_text(options, quantity)
             )
         else:
-            self.set("as_variant", str(match.id))
-            return True
-        self.set("as_variant", None)
-        self.events.append(SlotSet("requested_slot", "as_variant"))
-        return False
+            return {"as_variant": str(match.id)}
+        return {"as_variant": None}
 
-    def have_resolution(self) -> bool:
-        if self.slot("as_resolution"):
-            return True
+    def extract_as_resolution(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if self.offered(Offer.RESHIP_OR_REFUND) is None or self.slot("as_resolution"):
+            return {}
         found = resolution_in(self.text)
-        if found is not None:
-            self.set("as_resolution", found.value)
-            return True
-        return False
+        return {"as_resolution": found.value} if found is not None else {}
 
-    def have_photos(self) -> bool:
-        if self.slot("as_photos"):
-            return True
+    def extract_as_photos(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        decision = self.decision()
+        if decision is None or not decision.needs_photos or self.slot("as_photos"):
+            return {}
         answering = self.requested == "as_photos"
         found = evidence_in(self.text, self.intent if answering else "")
         if found is None and answering and self.intent == "deny":
             found = Evidence.NONE
-        if found is not None:
-            self.set("as_photos", found.value)
-            return True
-        return False
-
-
-#: Offers the bot can carry out after a yes; the rest are explained and end the form.
-OFFERS_TO_CONFIRM = {Offer.RETURN_REFUND, Offer.EXCHANGE, Offer.RESHIP_OR_REFUND, Offer.REFUND_ONLY, Offer.REPAIR}
+        return {"as_photos": found.value} if found is not None else {}
 
 
 def _pick_item(case: CaseOrder, text: str, entities: List[Dict[str, Any]], answering: bool) -> Optional[ItemChoice]:
