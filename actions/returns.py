@@ -38,7 +38,6 @@ from bot.aftersales.reading import (
     evidence_in,
     mentions_use,
     quantity_in,
-    reason_kind,
     resolution_in,
     wanted_variant,
 )
@@ -52,6 +51,15 @@ from bot.aftersales.service import (
 )
 from bot.crm.formats import RMA_PATTERN
 from bot.crm.models import OrderStatus, ReturnStatus
+from bot.forms.aftersales import (
+    INTENT_KIND,
+    assessed_kind,
+    new_kind,
+    owes_apology,
+    reason_answer,
+    request_kind,
+    stated_reason,
+)
 from bot.forms.questions import OFFERS_TO_CONFIRM, AftersalesCase, aftersales_questions
 from bot.handoff import hours
 from bot.nlu.shop_rules import ANGER
@@ -68,20 +76,6 @@ CASE_CANCEL_ANSWERS = frozenset(ANSWER_INTENTS | {"cancel_aftersales"})
 
 aftersales = AftersalesService(POLICY)
 
-#: The intent that opened (or redirected) the form → what the buyer is asking for.
-INTENT_KIND = {
-    "request_return": "return",
-    "request_exchange": RequestKind.EXCHANGE.value,
-    "request_refund": "refund",
-    "report_quality_issue": RequestKind.QUALITY_ISSUE.value,
-    "report_damaged": RequestKind.DAMAGED.value,
-    "report_wrong_or_missing": RequestKind.WRONG_OR_MISSING.value,
-}
-#: Cases that are the shop's fault or the goods': the buyer hears an apology before any question.
-FAULT_REQUESTS = frozenset({RequestKind.QUALITY_ISSUE, RequestKind.DAMAGED, RequestKind.WRONG_OR_MISSING})
-FAULT_KINDS = frozenset(kind.value for kind in FAULT_REQUESTS)
-#: Asked kinds that need a reason before the policy can say which rule applies.
-NEEDS_REASON = {"return": RequestKind.NO_REASON_RETURN, "refund": None}
 AFTERSALES_FORM_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", *INTENT_KIND})
 AFTERSALES_SLOTS = [
     "as_kind",
@@ -105,17 +99,6 @@ SETTLED_STATUSES = {OrderStatus.DELIVERED, OrderStatus.COMPLETED}
 
 def cleared_aftersales_form() -> List[Dict[Text, Any]]:
     return [SlotSet(name, None) for name in AFTERSALES_SLOTS]
-
-
-def _is_exchange(kind_slot: str) -> bool:
-    return kind_slot == RequestKind.EXCHANGE.value
-
-
-def request_kind(kind_slot: Optional[str]) -> Optional[RequestKind]:
-    """The policy's kind for a slot value; None while a reason must still say which."""
-    if kind_slot in NEEDS_REASON or not kind_slot:
-        return None
-    return RequestKind(kind_slot)
 
 
 def item_id_of(tracker: Tracker) -> Optional[int]:
@@ -217,25 +200,22 @@ class ValidateAftersalesForm(FormTurn):
         return found
 
     def read_kind(self) -> Dict[Text, Any]:
-        """Set the kind from the opening intent; switching between exchange and money back is a change of mind.
-
-        Other after-sales intents later in the form are answers ("退1件" may be
-        labelled request_return inside a quality case), not a new request.
-        """
-        asked = INTENT_KIND.get(self.intent)
         current = self.slot("as_kind")
-        if current is None:
-            return {"as_kind": asked or "return", **self.stated_reason(asked or "return")}
-        if asked is None or self.requested == "as_reason" or _is_exchange(asked) == _is_exchange(current):
+        kind = new_kind(self.intent, current, answering_reason=self.requested == "as_reason")
+        if kind is None:
             return {}
-        self.requested = None
-        return {**{name: None for name in KIND_SLOTS}, "as_kind": asked, **self.stated_reason(asked)}
+        found: Dict[Text, Any] = {"as_kind": kind}
+        if current is not None:  # a change of mind: the answers about the other kind are forgotten
+            self.requested = None
+            found = {**{name: None for name in KIND_SLOTS}, **found}
+        reason = stated_reason(kind, self.text, recent_user_messages(self.tracker, 2)[:-1])
+        return {**found, "as_reason": reason} if reason else found
 
     def apologise_for_a_fault(self) -> Dict[Text, Any]:
         """Goods arrived damaged, wrong or faulty: say sorry before the first question, once per case."""
         if self.slot("as_apologised"):
             return {}
-        if INTENT_KIND.get(self.intent) not in FAULT_KINDS and reason_kind(self.text) not in FAULT_REQUESTS:
+        if not owes_apology(self.intent, self.text):
             return {}
         customer = orders.identify(self.tracker.sender_id)
         if customer is not None and ANGER.search(self.text):
@@ -251,17 +231,6 @@ class ValidateAftersalesForm(FormTurn):
         else:
             self.dispatcher.utter_message(response="utter_as_sorry")
         return {"as_apologised": True}
-
-    def stated_reason(self, kind: str) -> Dict[Text, Any]:
-        """The opening message often is the reason ("收到就是碎的", "坚果不想要了"): keep it, don't ask again."""
-        if kind == RequestKind.EXCHANGE.value:
-            return {}
-        if request_kind(kind) is not None or reason_kind(self.text) is not None:
-            return {"as_reason": self.text[:200]}
-        earlier = recent_user_messages(self.tracker, 2)[:-1]  # "有点挤脚 能退吗" … "那帮我退了吧"
-        if earlier and reason_kind(earlier[0]) == RequestKind.NO_REASON_RETURN:
-            return {"as_reason": earlier[0][:200]}
-        return {}
 
     def forget_for_another_order(self) -> Dict[Text, Any]:
         return {name: None for name in ("as_item", "as_quantity", *KIND_SLOTS)}
@@ -301,10 +270,9 @@ class ValidateAftersalesForm(FormTurn):
             return {}
         answering = self.requested == "as_reason"
         if answering or self.requested is None:
-            found = reason_kind(self.text)
-            free_text = answering and self.intent not in ("nlu_fallback", "affirm") and not self.is_digression()
-            if found is not None or (free_text and NEEDS_REASON.get(asked) is not None):
-                return {"as_reason": self.text[:200]}
+            reason = reason_answer(self.text, self.intent, asked, answering, self.is_digression())
+            if reason is not None:
+                return {"as_reason": reason}
         if not answering or self.is_digression():
             return {}
         dispatcher.utter_message(response="utter_as_reason_unclear")
@@ -503,11 +471,7 @@ def _case(tracker: Tracker) -> Optional[CaseOrder]:
 
 
 def _assessed_kind(tracker: Tracker) -> Optional[RequestKind]:
-    kind = request_kind(tracker.get_slot("as_kind"))
-    if kind is None:
-        reason = tracker.get_slot("as_reason") or ""
-        kind = reason_kind(reason) or NEEDS_REASON.get(tracker.get_slot("as_kind") or "")
-    return kind
+    return assessed_kind(tracker.get_slot("as_kind"), tracker.get_slot("as_reason"))
 
 
 def _assessed(tracker: Tracker, case: Optional[CaseOrder]) -> Optional[Tuple[Decision, ItemChoice, int]]:

@@ -1,72 +1,123 @@
-"""A stand-in for Rasa's form loop, so whole form conversations run against the real actions.
+"""Whole form conversations run by Rasa's own form loop against the real actions.
 
-``FormConversation`` plays Rasa's part: it fills from_intent slots, runs the
-form's validation action, asks for the slot it requested through the ask
-action (or names the ``utter_ask_…`` response Rasa would send), and runs the
-submit action once nothing is left to ask. A validation that fills nothing is
-a rejection: Rasa would hand the turn to the digression rules.
+``FormConversation`` keeps a real ``DialogueStateTracker``. Each buyer message
+(with the intent a test gives it, and entities from the real catalogue matcher)
+goes through what Rasa's processor does: ``action_extract_slots`` fills the
+domain's slot mappings, then Rasa's ``FormAction`` activates or continues the
+form, calling our validation and ask actions over HTTP on an in-process action
+server (rasa_sdk's executor behind an aiohttp route). When the form rejects a
+message, the rules would answer it: the test sees ``rejected``. When the form
+ends, the rule that follows every form runs its submit action.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
-from tests.actions.conftest import make_tracker, run_action
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from rasa.core.actions.action import ActionExecutionRejection, ActionExtractSlots, RemoteAction
+from rasa.core.actions.forms import FormAction
+from rasa.core.channels import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+from rasa_sdk.executor import ActionExecutor
+
+from tests.actions.conftest import DOMAIN, MATCHER
+
+RASA_DOMAIN = Domain.from_dict(DOMAIN)
+NLG = TemplatedNaturalLanguageGenerator(RASA_DOMAIN.responses)
 
 
 @dataclass
 class FormSpec:
     name: str
-    validate: Any
-    submit: Any
-    ask_actions: Dict[str, Any] = field(default_factory=dict)
-    intent_slots: Dict[str, Dict[str, str]] = field(default_factory=dict)  # intent → {slot: value}
+    submit: str  # the action the rule runs once the form is done
+
+
+class ActionServer:
+    """rasa_sdk's executor with every action of the ``actions`` package, served in this event loop."""
+
+    def __init__(self) -> None:
+        self.executor = ActionExecutor()
+        self.executor.register_package("actions")
+        app = web.Application()
+        app.router.add_post("/webhook", self.webhook)
+        self.server = TestServer(app, host="127.0.0.1")
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        result = await self.executor.run(await request.json())
+        return web.json_response(result or {})
+
+    async def endpoint(self) -> EndpointConfig:
+        if self.server.runner is None:
+            await self.server.start_server()
+        return EndpointConfig(str(self.server.make_url("/webhook")))
+
+    async def close(self) -> None:
+        await self.server.close()
 
 
 class FormConversation:
     def __init__(self, sender: str, spec: FormSpec, slots: Optional[Dict[str, Any]] = None):
-        self.sender = sender
         self.spec = spec
-        self.slots: Dict[str, Any] = dict(slots or {})
-        self.requested: Optional[str] = None
-        self.active = False
+        self.tracker = DialogueStateTracker.from_events(sender, [ActionExecuted(ACTION_LISTEN_NAME)], slots=RASA_DOMAIN.slots)
+        for name, value in (slots or {}).items():
+            self.tracker.update(SlotSet(name, value))
         self.rejected = False
 
-    def tracker(self, text: str, intent: str, requested: Optional[str] = None, active: bool = True):  # type: ignore[no-untyped-def]
-        return make_tracker(self.sender, text, intent, self.slots, requested, active, self.spec.name)
+    @property
+    def slots(self) -> Dict[str, Any]:
+        return self.tracker.current_slot_values()
+
+    @property
+    def requested(self) -> Optional[str]:
+        return self.tracker.get_slot("requested_slot")
+
+    @property
+    def active(self) -> bool:
+        return self.tracker.active_loop_name == self.spec.name
 
     async def say(self, text: str, intent: str) -> List[Dict[str, Any]]:
-        """Send one buyer message into the form; returns the bot's messages."""
-        self.slots.update(self.spec.intent_slots.get(intent, {}))
-        tracker = self.tracker(text, intent, self.requested if self.active else None, self.active)
-        events, messages = await run_action(self.spec.validate, tracker)
-        self.rejected = self.active and not any(e["name"] != "requested_slot" for e in events if e.get("event") == "slot")
-        if self.rejected:
-            return messages
-        self.active = True
-        for event in events:
-            if event.get("event") == "slot":
-                if event["name"] == "requested_slot":
-                    self.requested = event["value"]
-                else:
-                    self.slots[event["name"]] = event["value"]
-        if self.requested is not None:
-            return messages + await self._ask(self.requested)
-        self.active = False
-        final_events, final_messages = await run_action(self.spec.submit, self.tracker(text, intent, active=False))
-        self._apply(final_events)
-        return messages + final_messages
+        """Send one buyer message into the form; returns the bot's messages (response name, text, values)."""
+        server = ActionServer()
+        endpoint = await server.endpoint()
+        try:
+            parse = {"intent": {"name": intent, "confidence": 0.99}, "entities": MATCHER.extract(text), "text": text}
+            self.tracker.update(UserUttered(text, parse["intent"], parse["entities"], parse_data=parse))
+            said = await self._apply(await ActionExtractSlots(endpoint).run(*self._context()))
+            self.rejected = False
+            form = FormAction(self.spec.name, endpoint)
+            try:
+                said += await self._apply(await form.run(*self._context()), form.name())
+            except ActionExecutionRejection:
+                self.rejected = True  # the digression rules would answer; the form stays open
+                self.tracker.update(ActionExecutionRejected(form.name()))
+                return said
+            if not self.active:
+                said += await self._apply(await RemoteAction(self.spec.submit, endpoint).run(*self._context()), self.spec.submit)
+            return said
+        finally:
+            self.tracker.update(ActionExecuted(ACTION_LISTEN_NAME))  # the bot's turn is over
+            await server.close()
 
-    async def _ask(self, slot: str) -> List[Dict[str, Any]]:
-        action = self.spec.ask_actions.get(slot)
-        if action is None:
-            return [{"response": f"utter_ask_{slot}"}]
-        events, messages = await run_action(action, self.tracker("", "", slot))
-        self._apply(events)
-        return messages
+    def _context(self) -> tuple:
+        return CollectingOutputChannel(), NLG, self.tracker, RASA_DOMAIN
 
-    def _apply(self, events: List[Dict[str, Any]]) -> None:
+    async def _apply(self, events: List[Event], action: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Log an action's events the way Rasa's processor does: the action first, then what it returned."""
+        said = []
+        if action is not None:
+            self.tracker.update(ActionExecuted(action))
         for event in events:
-            if event.get("event") == "slot":
-                self.slots[event["name"]] = event["value"]
+            self.tracker.update(event)
+            if isinstance(event, BotUttered):
+                metadata = dict(event.metadata or {})
+                said.append({"response": metadata.pop("utter_action", None), "text": event.text,
+                             "buttons": (event.data or {}).get("buttons"), **metadata})
+        return said

@@ -15,18 +15,10 @@ import pytest
 from rasa_sdk import Tracker
 from sqlalchemy import delete, select
 
-from actions.orders import ActionAskOrderId
 from actions.returns import (
     ActionAftersalesRequest,
-    ActionAskAftersalesConfirm,
-    ActionAskAsItem,
-    ActionAskAsPhotos,
-    ActionAskAsQuantity,
-    ActionAskAsReason,
-    ActionAskAsVariant,
     ActionCancelAftersales,
     ActionRefundStatus,
-    ValidateAftersalesForm,
 )
 from bot.crm.db import session_scope
 from bot.crm.models import Complaint, ProductVariant, ReturnRequest, ReturnStage
@@ -34,20 +26,7 @@ from tests.actions.conftest import make_tracker, responses, run_action, slots_of
 from tests.actions.forms import FormConversation, FormSpec
 from tests.conftest import AS_OF
 
-AFTERSALES_FORM = FormSpec(
-    name="aftersales_form",
-    validate=ValidateAftersalesForm(),
-    submit=ActionAftersalesRequest(),
-    ask_actions={
-        "order_id": ActionAskOrderId(),
-        "as_item": ActionAskAsItem(),
-        "as_quantity": ActionAskAsQuantity(),
-        "as_reason": ActionAskAsReason(),
-        "as_variant": ActionAskAsVariant(),
-        "as_photos": ActionAskAsPhotos(),
-        "order_confirm": ActionAskAftersalesConfirm(),
-    },
-)
+AFTERSALES_FORM = FormSpec(name="aftersales_form", submit="action_aftersales_request")
 SUNLI = "tb_sunli"
 TEES_AND_SHOES = "9637241508601779"
 HOODIE = "9637241508602881"

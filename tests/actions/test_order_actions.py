@@ -9,12 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from actions.common import POLICY
-from actions.orders import (
-    ActionAskOrderConfirm,
-    ActionAskOrderId,
-    ActionOrderRequest,
-    ValidateOrderForm,
-)
 from bot import clock
 from bot.crm.db import session_factory, session_scope
 from bot.crm.models import ChannelIdentity, Order, OrderStatus
@@ -23,19 +17,7 @@ from tests.actions.conftest import responses
 from tests.actions.forms import FormConversation, FormSpec
 from tests.conftest import AS_OF
 
-ORDER_FORM = FormSpec(
-    name="order_form",
-    validate=ValidateOrderForm(),
-    submit=ActionOrderRequest(),
-    ask_actions={"order_id": ActionAskOrderId(), "order_confirm": ActionAskOrderConfirm()},
-    intent_slots={
-        "query_order": {"order_purpose": "status"},
-        "query_logistics": {"order_purpose": "logistics"},
-        "urge_shipment": {"order_purpose": "urge"},
-        "cancel_order": {"order_purpose": "cancel"},
-        "change_address": {"order_purpose": "change_address"},
-    },
-)
+ORDER_FORM = FormSpec(name="order_form", submit="action_order_request")
 
 
 def order_chat(sender: str) -> FormConversation:
