@@ -161,13 +161,16 @@ class FormTurn(FormValidationAction, abc.ABC):
         return is_digression(self.intent, self.form_intents)
 
     def coming_back(self) -> bool:
-        """True when the form runs again after a digression was answered, not on a new message."""
-        form = (self.tracker.active_loop or {}).get("name")
+        """True when the form runs again on a message it rejected (the rules answered a digression).
+
+        Not when a rule or another action opened the form just now: that message is still to be read.
+        """
+        form = self.form_name()
         for event in reversed(self.tracker.events):
             if event.get("event") == "user":
                 return False
-            if event.get("event") == "action" and event.get("name") not in (form, None):
-                return event.get("name") != "action_listen"
+            if event.get("event") == "action_execution_rejected" and event.get("name") == form:
+                return True
         return False
 
     # -- who the buyer is ------------------------------------------------------------------------

@@ -106,6 +106,23 @@ class FormConversation:
             self.tracker.update(ActionExecuted(ACTION_LISTEN_NAME))  # the bot's turn is over
             await server.close()
 
+    async def resume_after(self, answer: str) -> List[Dict[str, Any]]:
+        """After a rejected message: the rule's ``answer`` action runs, then the form resumes (as Rasa does)."""
+        assert self.rejected, "only a message the form rejected goes to the rules"
+        server = ActionServer()
+        endpoint = await server.endpoint()
+        try:
+            said = await self._apply(await RemoteAction(answer, endpoint).run(*self._context()), answer)
+            form = FormAction(self.spec.name, endpoint)
+            said += await self._apply(await form.run(*self._context()), form.name())
+            if not self.active:
+                said += await self._apply(await RemoteAction(self.spec.submit, endpoint).run(*self._context()), self.spec.submit)
+            self.rejected = False
+            return said
+        finally:
+            self.tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+            await server.close()
+
     def _context(self) -> tuple:
         return CollectingOutputChannel(), NLG, self.tracker, RASA_DOMAIN
 

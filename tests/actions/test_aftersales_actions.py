@@ -307,8 +307,24 @@ async def test_a_question_in_between_is_left_to_the_rules_and_the_form_resumes(c
     assert talk.requested == "as_quantity"
     messages = await talk.say("运费谁出", "ask_policy")
     assert talk.rejected and messages == []
+    messages = await talk.resume_after("action_answer_policy")
+    assert responses(messages)[-1] == "utter_ask_as_quantity"  # answered, then the open question again
     messages = await talk.say("2件", "inform")
     assert responses(messages) == ["utter_ask_as_photos_quality"]
+
+
+async def test_a_question_while_asked_to_confirm_does_not_end_the_form(crm: str) -> None:
+    talk = chat()
+    await talk.say("帆布鞋不喜欢 想退", "request_return")
+    assert talk.requested == "order_confirm"
+    await talk.say("换货运费呢", "ask_policy")
+    assert talk.rejected
+    messages = await talk.resume_after("action_answer_policy")
+    assert talk.active and talk.requested == "order_confirm"
+    assert responses(messages)[-1] == "utter_as_offer_return"  # the offer restated, still waiting for a yes
+    messages = await talk.say("确认", "affirm")
+    assert responses(messages)[-1].startswith("utter_as_created")
+    assert len(requests_for(crm, TEES_AND_SHOES)) == 1
 
 
 @pytest.mark.parametrize("text", ["", "😭😭😭", "啊" * 5000, "100件"])
