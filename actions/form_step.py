@@ -22,7 +22,7 @@ import abc
 import asyncio
 import re
 from datetime import datetime
-from typing import Any, Dict, FrozenSet, List, Optional, Text
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Text, Tuple, TypeVar, cast
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -59,6 +59,7 @@ CORRECTION = re.compile(r"不是|说的是|我是说|另(一|外)(那|个|件|�
 THIS_ORDER = re.compile(r"这单|这个订单|这一单|这笔|它")
 
 Found = Dict[Text, Any]
+T = TypeVar("T")
 
 
 def purpose_of(tracker: Tracker) -> Purpose:
@@ -94,6 +95,7 @@ class FormTurn(FormValidationAction, abc.ABC):
         self.purpose = self.purpose_of(tracker)
         self.stopped: Optional[Buyer] = None
         self._customer: Optional[CustomerView] = None
+        self._remembered: Dict[Tuple[Any, ...], Any] = {}
 
     # -- rasa_sdk's form validation, one fresh turn per message -------------------------------
 
@@ -153,6 +155,12 @@ class FormTurn(FormValidationAction, abc.ABC):
 
     def slot(self, name: str) -> Any:
         return self.tracker.get_slot(name)
+
+    def remembered(self, key: Tuple[Any, ...], look_up: Callable[[], T]) -> T:
+        """A CRM look-up made once per turn: the questions are listed several times while one message is read."""
+        if key not in self._remembered:
+            self._remembered[key] = look_up()
+        return cast(T, self._remembered[key])
 
     def purpose_of(self, tracker: Tracker) -> Purpose:
         return purpose_of(tracker)

@@ -98,7 +98,7 @@ class ValidateOrderForm(FormTurn):
         customer, order_id = self.customer(), self.slot("order_id")
         if customer is None or not order_id or self.purpose not in (Purpose.CANCEL, Purpose.CHANGE_ADDRESS):
             return None
-        return orders.order(customer.id, order_id)
+        return self.remembered(("order", order_id), lambda: orders.order(customer.id, order_id))
 
     def answering_other(self) -> bool:
         return self.requested in ("new_address", "order_confirm")

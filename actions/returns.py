@@ -76,6 +76,7 @@ CASE_CANCEL_ANSWERS = frozenset(ANSWER_INTENTS | {"cancel_aftersales"})
 
 aftersales = AftersalesService(POLICY)
 
+#: Intents that answer aftersales_form's questions; anything else is a digression for the rules.
 AFTERSALES_FORM_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", *INTENT_KIND})
 AFTERSALES_SLOTS = [
     "as_kind",
@@ -113,13 +114,6 @@ class ValidateAftersalesForm(FormTurn):
     form_intents = AFTERSALES_FORM_INTENTS
     answer_intents = frozenset(ANSWER_INTENTS | set(INTENT_KIND))
 
-    def __init__(self, dispatcher: Optional[CollectingDispatcher] = None, tracker: Optional[Tracker] = None) -> None:
-        super().__init__(dispatcher, tracker)
-        # looked up once per turn: the questions are listed several times while one message is read
-        self._cases: Dict[str, Optional[CaseOrder]] = {}
-        self._closed: Dict[int, bool] = {}
-        self._decisions: Dict[Tuple[Any, ...], Optional[Decision]] = {}
-
     def name(self) -> Text:
         return "validate_aftersales_form"
 
@@ -153,9 +147,7 @@ class ValidateAftersalesForm(FormTurn):
         customer, order_id = self.customer(), self.slot("order_id")
         if customer is None or not order_id:
             return None
-        if self._cases.get(order_id) is None:
-            self._cases[order_id] = aftersales.case_order(customer.id, order_id)
-        return self._cases[order_id]
+        return self.remembered(("case", order_id), lambda: aftersales.case_order(customer.id, order_id))
 
     def item(self) -> Optional[ItemChoice]:
         """The chosen line of a delivered order."""
@@ -166,11 +158,10 @@ class ValidateAftersalesForm(FormTurn):
 
     def closed(self, item: ItemChoice) -> bool:
         """Nothing to ask about this item: a case is already open on it, or nothing is left to send back."""
-        if item.id not in self._closed:
-            customer = self.customer()
-            has_case = customer is not None and aftersales.open_request(customer.id, item.id) is not None
-            self._closed[item.id] = item.returnable == 0 or has_case
-        return self._closed[item.id]
+        if item.returnable == 0:
+            return True
+        customer = self.customer()
+        return customer is not None and self.remembered(("open case", item.id), lambda: aftersales.open_request(customer.id, item.id) is not None)
 
     def open_item(self) -> Optional[ItemChoice]:
         item = self.item()
@@ -181,11 +172,9 @@ class ValidateAftersalesForm(FormTurn):
         case, item = self.case(), self.open_item()
         if case is None or item is None or self.slot("as_quantity") is None:
             return None
-        key = (case.order_no, item.id, self.slot("as_quantity"), self.slot("as_kind"), self.slot("as_reason"))
-        if key not in self._decisions:
-            assessed = _assessed(self.tracker, case)
-            self._decisions[key] = assessed[0] if assessed else None
-        return self._decisions[key]
+        key = ("decision", case.order_no, item.id, self.slot("as_quantity"), self.slot("as_kind"), self.slot("as_reason"))
+        assessed = self.remembered(key, lambda: _assessed(self.tracker, case))
+        return assessed[0] if assessed else None
 
     def offered(self, offer: Offer) -> Optional[Decision]:
         decision = self.decision()

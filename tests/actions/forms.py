@@ -12,8 +12,9 @@ ends, the rule that follows every form runs its submit action.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, AsyncIterator, Dict, List, Optional
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -32,6 +33,8 @@ from tests.actions.conftest import DOMAIN, MATCHER
 
 RASA_DOMAIN = Domain.from_dict(DOMAIN)
 NLG = TemplatedNaturalLanguageGenerator(RASA_DOMAIN.responses)
+EXECUTOR = ActionExecutor()
+EXECUTOR.register_package("actions")
 
 
 @dataclass
@@ -44,14 +47,12 @@ class ActionServer:
     """rasa_sdk's executor with every action of the ``actions`` package, served in this event loop."""
 
     def __init__(self) -> None:
-        self.executor = ActionExecutor()
-        self.executor.register_package("actions")
         app = web.Application()
         app.router.add_post("/webhook", self.webhook)
         self.server = TestServer(app, host="127.0.0.1")
 
     async def webhook(self, request: web.Request) -> web.Response:
-        result = await self.executor.run(await request.json())
+        result = await EXECUTOR.run(await request.json())
         return web.json_response(result or {})
 
     async def endpoint(self) -> EndpointConfig:
@@ -85,40 +86,39 @@ class FormConversation:
 
     async def say(self, text: str, intent: str) -> List[Dict[str, Any]]:
         """Send one buyer message into the form; returns the bot's messages (response name, text, values)."""
-        server = ActionServer()
-        endpoint = await server.endpoint()
-        try:
-            parse = {"intent": {"name": intent, "confidence": 0.99}, "entities": MATCHER.extract(text), "text": text}
-            self.tracker.update(UserUttered(text, parse["intent"], parse["entities"], parse_data=parse))
+        parse = {"intent": {"name": intent, "confidence": 0.99}, "entities": MATCHER.extract(text), "text": text}
+        self.tracker.update(UserUttered(text, parse["intent"], parse["entities"], parse_data=parse))
+        async with self._bot_turn() as endpoint:
             said = await self._apply(await ActionExtractSlots(endpoint).run(*self._context()))
-            self.rejected = False
-            form = FormAction(self.spec.name, endpoint)
-            try:
-                said += await self._apply(await form.run(*self._context()), form.name())
-            except ActionExecutionRejection:
-                self.rejected = True  # the digression rules would answer; the form stays open
-                self.tracker.update(ActionExecutionRejected(form.name()))
-                return said
-            if not self.active:
-                said += await self._apply(await RemoteAction(self.spec.submit, endpoint).run(*self._context()), self.spec.submit)
-            return said
-        finally:
-            self.tracker.update(ActionExecuted(ACTION_LISTEN_NAME))  # the bot's turn is over
-            await server.close()
+            return said + await self._form_then_submit(endpoint)
 
     async def resume_after(self, answer: str) -> List[Dict[str, Any]]:
         """After a rejected message: the rule's ``answer`` action runs, then the form resumes (as Rasa does)."""
         assert self.rejected, "only a message the form rejected goes to the rules"
-        server = ActionServer()
-        endpoint = await server.endpoint()
-        try:
+        async with self._bot_turn() as endpoint:
             said = await self._apply(await RemoteAction(answer, endpoint).run(*self._context()), answer)
-            form = FormAction(self.spec.name, endpoint)
-            said += await self._apply(await form.run(*self._context()), form.name())
-            if not self.active:
-                said += await self._apply(await RemoteAction(self.spec.submit, endpoint).run(*self._context()), self.spec.submit)
-            self.rejected = False
-            return said
+            return said + await self._form_then_submit(endpoint)
+
+    async def _form_then_submit(self, endpoint: EndpointConfig) -> List[Dict[str, Any]]:
+        """Rasa's form runs; a rejection leaves the message to the rules, a finished form gets the rule's submit."""
+        form = FormAction(self.spec.name, endpoint)
+        self.rejected = False
+        try:
+            said = await self._apply(await form.run(*self._context()), form.name())
+        except ActionExecutionRejection:
+            self.rejected = True  # the digression rules would answer; the form stays open
+            self.tracker.update(ActionExecutionRejected(form.name()))
+            return []
+        if not self.active:
+            said += await self._apply(await RemoteAction(self.spec.submit, endpoint).run(*self._context()), self.spec.submit)
+        return said
+
+    @asynccontextmanager
+    async def _bot_turn(self) -> AsyncIterator[EndpointConfig]:
+        """The action server for one bot turn; the turn ends listening, as Rasa's do."""
+        server = ActionServer()
+        try:
+            yield await server.endpoint()
         finally:
             self.tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
             await server.close()
