@@ -57,6 +57,11 @@ ASKS_ABOUT_SEVERAL = (Purpose.STATUS, Purpose.LOGISTICS, Purpose.URGE)
 CORRECTION = re.compile(r"不是|说的是|我是说|另(一|外)(那|个|件|单)|是那")
 #: "这单 / 它": the order the conversation is about.
 THIS_ORDER = re.compile(r"这单|这个订单|这一单|这笔|它")
+#: "另一件呢 / 另外那单": the order shown beside the one picked.
+OTHER_ORDER = re.compile(r"另(一|外)(一)?(个|件|单|双|笔|那|份|盒)|另外的")
+#: Changes the buyer asks about the order being talked about; one it no longer allows is refused, not swapped
+#: for another order ("改地址" after seeing the shipped parcel must not turn to an unshipped one).
+CHANGES = (Purpose.CHANGE_ADDRESS, Purpose.CANCEL)
 
 Found = Dict[Text, Any]
 T = TypeVar("T")
@@ -260,6 +265,9 @@ class FormTurn(FormValidationAction, abc.ABC):
         """The order this turn is about: kept, or (re)resolved when the message names one."""
         order_id = self.slot("order_id")
         reference = parse_reference(self.text, latest_entities(self.tracker))
+        other = self.the_other_order(reference)
+        if other is not None:
+            return other
         named_elsewise = reference.names_itself
         names_order = named_elsewise or reference.latest
         if THIS_ORDER.search(self.text) and not named_elsewise and self.tracker.get_slot("focus_order_id"):
@@ -271,11 +279,25 @@ class FormTurn(FormValidationAction, abc.ABC):
             return {}
         found = self.resolve_order(customer, reference, names_order)
         chosen = found.get("order_id")
+        if chosen is not None:
+            found["focus_order_id"] = chosen  # a follow-up in the middle of the form is about this order
         if order_id is not None and chosen not in (None, order_id):
             # "不是这单，是…": a different order now; its later answers start afresh
             self.requested = None
             found.update(self.forget_for_another_order())
         return found
+
+    def the_other_order(self, reference: OrderReference) -> Optional[Found]:
+        """"另一件呢": the order shown beside the one picked; asked among them when several were shown."""
+        others = list(self.slot("other_orders") or [])
+        if not others or reference.order_no or self.answering_other() or not OTHER_ORDER.search(self.text):
+            return None
+        if len(others) > 1:
+            self.requested = "order_id"
+            return {"order_id": None, "order_candidates": others}
+        self.requested = None
+        return {"order_id": others[0], "focus_order_id": others[0], "other_orders": [self.slot("focus_order_id")]
+                if self.slot("focus_order_id") else None, **self.forget_for_another_order()}
 
     def forget_for_another_order(self) -> Found:
         """Hook: the answers that belonged to the previous order."""
@@ -294,11 +316,14 @@ class FormTurn(FormValidationAction, abc.ABC):
         if not names_order and focus and self.requested is None:
             focused = next((c for c in candidates if c.order_no == focus), None)
             follow_up = self.purpose in (Purpose.STATUS, Purpose.LOGISTICS) and bool(asked_facets(self.text))
-            if focused is not None and (follow_up or focused.status in RELEVANT_STATUSES[self.purpose]):
+            relevant = focused is not None and focused.status in RELEVANT_STATUSES[self.purpose]
+            if focused is not None and (follow_up or relevant or self.purpose in CHANGES):
                 return {"order_id": focus}
-        result = resolve(reference, candidates, self.purpose, shown if self.requested == "order_id" else [])
+        picking = self.requested == "order_id"
+        result = resolve(reference, candidates, self.purpose, shown if picking else [])
         if result.outcome == Outcome.FOUND:
-            return {"order_id": result.order_no, "order_candidates": None}
+            others = [n for n in shown if n != result.order_no] if picking else []
+            return {"order_id": result.order_no, "order_candidates": None, "other_orders": others or None}
         if result.outcome == Outcome.NO_ORDERS:
             self.dispatcher.utter_message(response="utter_no_orders")
             self.stopped = Buyer.NO_ORDERS

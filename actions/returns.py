@@ -29,7 +29,7 @@ from actions.common import (
     recent_user_messages,
     say,
 )
-from actions.form_step import FormTurn
+from actions.form_step import AFTERSALES_FORM, FormTurn
 from actions.support import complaints, hand_to_staff
 from bot.aftersales import replies as as_replies
 from bot.aftersales import stages
@@ -616,6 +616,13 @@ class ActionRefundStatus(ThreadedAction):
         found = aftersales.requests_of(customer.id)
         moment = now()
         cancelled = recently_cancelled_paid(customer.id, moment)
+        weighed = self.order_being_weighed(tracker, bool(found or cancelled))
+        on_record = {r.order_no for r in found} | {o.order_no for o in cancelled}
+        if weighed and weighed not in on_record:
+            order = orders.order(customer.id, weighed)
+            if order is not None:
+                say(dispatcher, as_replies.refund_route_reply(order, POLICY, *self.chosen_item(tracker, customer, weighed)))
+                return []
         if not found and not cancelled:
             dispatcher.utter_message(response="utter_refund_status_none")
             return []
@@ -626,6 +633,25 @@ class ActionRefundStatus(ThreadedAction):
             response="utter_refund_status_cancellable" if cancellable else "utter_refund_status", lines=lines
         )
         return []
+
+    @staticmethod
+    def order_being_weighed(tracker: Tracker, has_records: bool) -> Optional[str]:
+        """The order a "钱退到哪" is about when no record answers it: the one a form is settling
+        (a cancel or a return the buyer has not said yes to), else, with no records at all, the order in focus."""
+        loop = (tracker.active_loop or {}).get("name")
+        if loop == AFTERSALES_FORM or (loop == "order_form" and tracker.get_slot("order_purpose") == Purpose.CANCEL.value):
+            return tracker.get_slot("order_id") or tracker.get_slot("focus_order_id")
+        return None if has_records else tracker.get_slot("focus_order_id")
+
+    @staticmethod
+    def chosen_item(tracker: Tracker, customer: CustomerView, order_no: str) -> Tuple[Optional[ItemChoice], Optional[int]]:
+        """The item and how many the after-sales form has settled, if it has."""
+        item_id = item_id_of(tracker) if (tracker.active_loop or {}).get("name") == AFTERSALES_FORM else None
+        if item_id is None:
+            return None, None
+        case = aftersales.case_order(customer.id, order_no)
+        quantity = tracker.get_slot("as_quantity")
+        return (case.item(item_id) if case else None), (int(float(quantity)) if quantity else None)
 
 
 class ActionCancelAftersales(ThreadedAction):

@@ -14,8 +14,9 @@ from typing import Any, Dict, Optional
 
 from bot.aftersales import stages
 from bot.aftersales.service import ItemChoice, RequestView, expected_refund_by
-from bot.crm.models import ReturnKind, ReturnStatus
+from bot.crm.models import OrderStatus, ReturnKind, ReturnStatus
 from bot.orders.replies import Reply, fmt_day
+from bot.orders.service import OrderView
 from bot.policy.decisions import Decision, Offer
 from bot.policy.model import Policy
 
@@ -167,3 +168,34 @@ def next_step(request: RequestView, policy: Policy, now: datetime) -> str:
         note = next((s.note for s in reversed(request.stages) if s.status == ReturnStatus.REJECTED and s.note), "")
         return f"未通过：{note}" if note else "未通过审核"
     return "已撤销"
+
+
+#: Orders whose money goes back by cancelling, not by a return.
+NOT_YET_SENT = (OrderStatus.AWAITING_SHIPMENT,)
+
+
+def refund_route_reply(
+    order: OrderView, policy: Policy, item: Optional[ItemChoice] = None, quantity: Optional[int] = None
+) -> Reply:
+    """"钱退到哪 能退多少" before any case exists on the order being talked about.
+
+    A buyer weighing a cancel or a return asks this before saying yes; "no refund
+    found" answers a different question. The amount is the chosen item's (times
+    how many) when the form knows it, else what was paid for the order; the route
+    is the order's own payment method.
+    """
+    values: Dict[str, Any] = {
+        "order_no": order.order_no,
+        "payment_method": order.payment_method or "原支付账户",
+        **policy_values(policy),
+    }
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        return Reply("utter_refund_route_unpaid", values)
+    if order.status in NOT_YET_SENT:
+        return Reply("utter_refund_route_cancel", {**values, "amount": money(order.total_amount)})
+    if item is not None:
+        count = quantity or item.quantity
+        values.update(goods=f"{item.name}×{count}", amount=money(item.unit_price * count))
+    else:
+        values.update(goods=order.items_text(), amount=money(order.total_amount))
+    return Reply("utter_refund_route_return", values)

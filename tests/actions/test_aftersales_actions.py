@@ -393,6 +393,37 @@ async def test_status_lists_the_case_and_the_buyer_can_withdraw_it(crm: str) -> 
     assert responses(again) == ["utter_as_cannot_cancel"]
 
 
+async def test_where_the_money_would_go_is_answered_for_the_item_being_returned(crm: str) -> None:
+    """"钱退到哪 退多少" before the yes: the chosen item's amount and the order's own payment method."""
+    talk = chat()
+    await talk.say("帆布鞋不喜欢 想退", "request_return")
+    assert talk.requested == "order_confirm"
+    await talk.say("能退多少钱 退到哪里", "query_refund_status")
+    assert talk.rejected
+    messages = await talk.resume_after("action_refund_status")
+    assert responses(messages)[0] == "utter_refund_route_return"
+    assert messages[0]["amount"] == "129.00" and messages[0]["order_no"] == TEES_AND_SHOES
+    assert messages[0]["payment_method"] == "信用卡"
+    assert responses(messages)[-1] == "utter_as_offer_return"  # and the offer again, still waiting for a yes
+
+
+async def test_where_the_money_would_go_for_the_order_in_focus_when_nothing_is_open(crm: str) -> None:
+    tracker = make_tracker("tb_zhaolei", "要是退的话钱退到哪 全额退吗", "query_refund_status", active=False,
+                           slots={"focus_order_id": "7415029386402568"})
+    _, said = await run_action(ActionRefundStatus(), tracker)
+    assert responses(said) == ["utter_refund_route_return"]
+    assert said[0]["amount"] == "399.00" and said[0]["payment_method"] == "信用卡"
+
+
+async def test_where_the_money_goes_when_an_unshipped_order_is_cancelled(crm: str) -> None:
+    tracker = make_tracker("tb_chenmei", "取消了钱退到哪", "query_refund_status", form="order_form",
+                           slots={"order_id": "6302718459302235", "order_purpose": "cancel"},
+                           requested="order_confirm")
+    _, said = await run_action(ActionRefundStatus(), tracker)
+    assert responses(said) == ["utter_refund_route_cancel"]
+    assert said[0]["amount"] == "399.00" and said[0]["payment_method"] == "信用卡"
+
+
 async def test_status_of_a_refunded_case_says_when_the_money_went_back(crm: str) -> None:
     _, status = await run_action(
         ActionRefundStatus(), make_tracker("tb_xiaoyu", "退款到账了吗", "query_refund_status", active=False)

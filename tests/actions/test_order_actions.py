@@ -238,3 +238,26 @@ async def test_naming_another_order_at_the_confirmation_switches_to_it(crm: str)
     assert responses(messages) == ["utter_cancel_not_allowed_shipped"]
     assert messages[0]["order_no"] == "4128503961730215"
     assert order_status(crm, "4128503961731106") == OrderStatus.AWAITING_SHIPMENT.value
+
+
+async def test_the_other_one_is_the_order_shown_beside_the_one_picked(crm: str) -> None:
+    chat = order_chat("tb_chenmei")
+    await chat.say("我的羽绒服到哪了", "query_logistics")
+    messages = await chat.say("黑色那件", "inform")
+    assert messages[0]["order_no"] == "6302718459301124"
+    messages = await chat.say("另一件呢 发了没", "query_order")
+    assert messages[0]["order_no"] == "6302718459302235"  # the unshipped jacket, not the one just shown
+    assert responses(messages) == ["utter_detail_not_shipped"]
+
+
+async def test_a_change_asked_after_seeing_a_shipped_parcel_is_about_that_parcel(crm: str) -> None:
+    """Never another order: after the robot's trace, "改个地址" is refused for the robot (shipped),
+    not turned into a change of the buyer's other order; the courier's phone is the robot's too."""
+    chat = order_chat("tb_zhouting")
+    messages = await chat.say("扫地机器人到哪了", "query_logistics")
+    assert messages[0]["order_no"] == "8526130497501568"
+    messages = await chat.say("能改个地址吗 改到公司 武汉市江汉区解放大道688号", "change_address")
+    assert [m.get("order_no") for m in messages] == ["8526130497501568"]
+    assert "confirm" not in responses(messages)[0] and "ask" not in responses(messages)[0]
+    messages = await chat.say("那快递员电话给我", "query_logistics")
+    assert messages[0]["order_no"] == "8526130497501568" and "13389579801" in str(messages)
