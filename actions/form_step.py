@@ -41,6 +41,7 @@ from bot.orders.reference import (
     OrderReference,
     Outcome,
     Purpose,
+    corrected_reference,
     entity_or_match,
     parse_reference,
     resolve,
@@ -53,8 +54,6 @@ verification = VerificationGuard.from_policy(POLICY)
 AFTERSALES_FORM = "aftersales_form"
 #: Questions one message may ask about several orders at once (changes are always about one).
 ASKS_ABOUT_SEVERAL = (Purpose.STATUS, Purpose.LOGISTICS, Purpose.URGE)
-#: "不是这单 / 我说的是… / 另外那件": the buyer corrects which order they meant.
-CORRECTION = re.compile(r"不是|说的是|我是说|另(一|外)(那|个|件|单)|是那")
 #: "这单 / 它": the order the conversation is about.
 THIS_ORDER = re.compile(r"这单|这个订单|这一单|这笔|它")
 #: "另一件呢 / 另外那单": the order shown beside the one picked.
@@ -124,7 +123,7 @@ class FormTurn(FormValidationAction, abc.ABC):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if self.coming_back() or ends_form(self.form_name(), self.intent, self.asked):
+        if self.coming_back() or ends_form(self.form_name(), self.intent, self.asked, self.correction() is not None):
             return []  # the digression was answered / "算了" goes to the stop rule: nothing to read
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         if self.asked and not any(event["name"] == self.asked for event in events):
@@ -273,8 +272,10 @@ class FormTurn(FormValidationAction, abc.ABC):
         if THIS_ORDER.search(self.text) and not named_elsewise and self.tracker.get_slot("focus_order_id"):
             names_order = False  # "我这单买了运费险没": the order being talked about, not the newest one
         answering_other = self.answering_other()
-        if answering_other and self.requested == "order_confirm" and named_elsewise and CORRECTION.search(self.text):
-            answering_other = False  # "不是 我说的是黑色那件": not a no to this order, another order
+        correction = self.correction()
+        if correction is not None:
+            # "不是 我说的是黑色那件 / 说错了 是键盘 鼠标我还要": not an answer to the open question, another order
+            reference, names_order, answering_other = correction, True, False
         if not (order_id is None or reference.order_no or (names_order and not answering_other)):
             return {}
         found = self.resolve_order(customer, reference, names_order)
@@ -286,6 +287,11 @@ class FormTurn(FormValidationAction, abc.ABC):
             self.requested = None
             found.update(self.forget_for_another_order())
         return found
+
+    def correction(self) -> Optional[OrderReference]:
+        """What a correcting message names instead ("不是T恤 是帆布鞋"), when it names something."""
+        corrected = corrected_reference(self.text, latest_entities(self.tracker))
+        return corrected if corrected is not None and corrected.names_itself else None
 
     def the_other_order(self, reference: OrderReference) -> Optional[Found]:
         """"另一件呢": the order shown beside the one picked; asked among them when several were shown."""

@@ -64,7 +64,7 @@ from bot.forms.questions import OFFERS_TO_CONFIRM, AftersalesCase, aftersales_qu
 from bot.handoff import hours
 from bot.nlu.shop_rules import ANGER
 from bot.orders.confirm import ANSWER_INTENTS, REFUSAL, interpret_confirmation
-from bot.orders.reference import Purpose, first_entity, parse_choice
+from bot.orders.reference import Purpose, corrected_span, first_entity, parse_choice
 from bot.orders.replies import cancelled_refund_line
 from bot.orders.service import CustomerView, OrderView
 from bot.policy.decisions import Decision, Offer, Request, RequestKind
@@ -95,6 +95,8 @@ AFTERSALES_SLOTS = [
 ]
 #: Answers that depend on the kind of case; forgotten when the buyer changes their mind.
 KIND_SLOTS = ["as_reason", "as_variant", "as_resolution", "as_photos", "order_confirm"]
+#: Answers that belong to one item; forgotten when the buyer corrects which item they meant.
+ITEM_SLOTS = ["as_quantity", "as_variant", "as_resolution", "as_photos", "order_confirm"]
 SETTLED_STATUSES = {OrderStatus.DELIVERED, OrderStatus.COMPLETED}
 
 
@@ -228,12 +230,28 @@ class ValidateAftersalesForm(FormTurn):
 
     def extract_as_item(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         case = self.case()
-        if case is None or case.facts.status not in SETTLED_STATUSES or self.item() is not None:
+        if case is None or case.facts.status not in SETTLED_STATUSES:
+            return {}
+        current = self.item()
+        corrected = self.corrected_item(case)
+        if corrected is not None and (current is None or corrected.id != current.id):
+            # "不是T恤 是帆布鞋": the other line of the same order; why and what kind still hold
+            self.requested = None
+            return {"as_item": str(corrected.id), **{name: None for name in ITEM_SLOTS}}
+        if current is not None:
             return {}
         picked = _pick_item(case, self.text, latest_entities(self.tracker), self.requested == "as_item")
         if picked is None and len(case.items) == 1:
             picked = case.items[0]
         return {"as_item": str(picked.id)} if picked is not None else {}
+
+    def corrected_item(self, case: CaseOrder) -> Optional[ItemChoice]:
+        span = corrected_span(self.text)
+        if span is None:
+            return None
+        start, end = span
+        inside = [e for e in latest_entities(self.tracker) if start <= e.get("start", -1) and e.get("end", end) <= end]
+        return _pick_item(case, self.text[start:end], inside, False)
 
     def extract_as_quantity(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         item = self.open_item()

@@ -135,9 +135,12 @@ STOP_WHEN_DENIED: Dict[str, FrozenSet[str]] = {
 }
 
 
-def ends_form(form: str, intent: str, requested: Optional[str]) -> bool:
-    """"算了不退了 / 都不是" while a question of ``form`` is open: the buyer is leaving, not answering."""
-    return intent == "deny" and requested in STOP_WHEN_DENIED.get(form, frozenset())
+def ends_form(form: str, intent: str, requested: Optional[str], corrects: bool = False) -> bool:
+    """"算了不退了 / 都不是" while a question of ``form`` is open: the buyer is leaving, not answering.
+
+    A "no" that names what was meant instead ("不对 不是T恤 是帆布鞋") corrects the form and keeps it going.
+    """
+    return intent == "deny" and not corrects and requested in STOP_WHEN_DENIED.get(form, frozenset())
 
 
 def is_digression(intent: str, form_intents: FrozenSet[str]) -> bool:

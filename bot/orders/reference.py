@@ -131,6 +131,34 @@ def parse_reference(text: str, entities: Iterable[dict] = ()) -> OrderReference:
     )
 
 
+#: "不是这单 / 我说的是… / 说错了 是…": the buyer corrects what they named a moment ago.
+CORRECTION = re.compile(r"不是|说的是|我是说|说错|打错|写错|搞错|弄错|不对|另(一|外)(那|个|件|单)|是那")
+#: What comes after the correcting "是": "不是T恤 是帆布鞋" → 帆布鞋, "说错了 是键盘 鼠标我还要" → 键盘.
+CORRECTED_NAME = re.compile(r"(?<![不还就])(?:说的是|我是说|是)\s*([^\s，,。.!！？?；;]+)")
+
+
+def corrected_span(text: str) -> Optional[Tuple[int, int]]:
+    """Where in a correcting message the right thing is named, or None when the message corrects nothing.
+
+    The last "是…" wins ("不是T恤 是帆布鞋"); "不是X" names what was wrong and is skipped.
+    """
+    text = text or ""
+    if not CORRECTION.search(text):
+        return None
+    found = [m for m in CORRECTED_NAME.finditer(text) if not m.group(1).startswith("不")]
+    return found[-1].span(1) if found else None
+
+
+def corrected_reference(text: str, entities: Iterable[dict] = ()) -> Optional[OrderReference]:
+    """The reference a correction makes, read only from what follows its "是" (entities inside that span)."""
+    span = corrected_span(text)
+    if span is None:
+        return None
+    start, end = span
+    inside = [e for e in entities if e.get("start") is not None and start <= e["start"] and e.get("end", end) <= end]
+    return parse_reference(text[start:end], inside)
+
+
 def parse_choice(text: str) -> Optional[int]:
     """A pick from a shown list: 第二个, 2, 最后一个 … (1-based; -1 for the last)."""
     if any(word in text for word in LAST_CHOICE_WORDS):

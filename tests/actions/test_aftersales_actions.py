@@ -478,3 +478,16 @@ async def test_an_answer_that_says_nothing_is_asked_again(crm: str, opening: str
     assert talk.requested == asked
     messages = await talk.say(answer, "affirm")
     assert not talk.rejected and talk.requested == asked and messages
+
+
+async def test_a_no_that_names_the_right_item_corrects_the_case_instead_of_ending_it(crm: str) -> None:
+    talk = chat()
+    await talk.say("我想退T恤 不想要了", "request_return")
+    assert talk.requested == "as_quantity"
+    messages = await talk.say("啊不对不对 不是T恤 是帆布鞋 打错了", "deny")
+    assert talk.active and responses(messages) == ["utter_as_offer_return"]
+    assert "帆布鞋" in messages[0]["item"]
+    messages = await talk.say("对 就退帆布鞋 确认", "affirm")
+    assert responses(messages)[-1].startswith("utter_as_created")
+    (record,) = requests_for(crm, TEES_AND_SHOES)
+    assert record.quantity == 1 and record.refund_amount == Decimal("129.00")

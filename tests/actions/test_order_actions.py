@@ -261,3 +261,15 @@ async def test_a_change_asked_after_seeing_a_shipped_parcel_is_about_that_parcel
     assert "confirm" not in responses(messages)[0] and "ask" not in responses(messages)[0]
     messages = await chat.say("那快递员电话给我", "query_logistics")
     assert messages[0]["order_no"] == "8526130497501568" and "13389579801" in str(messages)
+
+
+async def test_a_corrected_product_at_the_confirmation_moves_to_that_order_and_keeps_the_first(crm: str) -> None:
+    chat = order_chat("tb_wangjun")
+    messages = await chat.say("把鼠标那单取消了", "cancel_order")
+    assert responses(messages) == ["utter_confirm_cancel"] and messages[0]["order_no"] == "5230917846202448"
+    messages = await chat.say("不对不对 说错了 是键盘 鼠标我还要", "deny")
+    assert responses(messages) == ["utter_confirm_cancel"] and messages[0]["order_no"] == "5230917846201337"
+    messages = await chat.say("嗯 确认取消键盘", "affirm")
+    assert responses(messages)[0].startswith("utter_cancel_done")
+    assert order_status(crm, "5230917846201337") == OrderStatus.CANCELLED.value
+    assert order_status(crm, "5230917846202448") != OrderStatus.CANCELLED.value

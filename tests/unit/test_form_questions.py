@@ -182,3 +182,8 @@ def test_an_apology_comes_first_for_the_shops_fault(intent: str, text: str, sorr
 )
 def test_a_no_ends_the_form_only_where_it_is_not_an_answer(form: str, intent: str, requested: str, ends: bool) -> None:
     assert ends_form(form, intent, requested) is ends
+
+
+def test_a_no_that_names_what_was_meant_corrects_instead_of_ending() -> None:
+    """"不对 不是T恤 是帆布鞋" at "退几件？": the form goes on with the shoes."""
+    assert ends_form("aftersales_form", "deny", "as_quantity", corrects=True) is False

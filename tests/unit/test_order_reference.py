@@ -7,6 +7,7 @@ import pytest
 
 from bot.crm.models import OrderStatus as S
 from bot.orders.reference import (
+    corrected_span,
     OrderCandidate,
     OrderReference,
     Outcome,
@@ -151,3 +152,20 @@ def test_one_message_about_two_orders_names_both() -> None:
         BLACK_THICK.order_no, CREAM_SHORT.order_no,
     ]
     assert several_orders("羽绒服到哪了", [{"entity": "product", "value": "羽绒服", "start": 0}], JACKETS, Purpose.STATUS) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("啊不对不对 不是T恤 是帆布鞋 打错了", "帆布鞋"),
+        ("不对不对 说错了 是键盘 鼠标我还要", "键盘"),
+        ("不是 我说的是黑色那件", "黑色那件"),
+        ("对 就退帆布鞋 确认", None),  # no correction at all
+        ("是不是发错了", None),  # a question, not a correction
+        ("还是退吧", None),
+        ("不是这个", None),  # says what is wrong, not what is right
+    ],
+)
+def test_a_correction_names_what_comes_after_its_shi(text: str, named: str) -> None:
+    span = corrected_span(text)
+    assert (text[span[0]:span[1]] if span else None) == named
