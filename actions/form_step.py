@@ -216,6 +216,9 @@ class FormTurn(FormValidationAction, abc.ABC):
         found: Found = {}
         if phone:
             found["verify_phone"] = phone
+            # "啊打错了 手机是…" after a mismatch: the new phone is tried with the order number already given
+            if not order_no and not self.slot("verify_order_no") and phone != self.slot("verify_phone"):
+                order_no = self.slot("verify_tried_order_no")
         if order_no and (phone or self.slot("verify_phone") or self.requested == "verify_order_no"):
             found["verify_order_no"] = order_no
         if not found and self.requested in VERIFY:
@@ -232,7 +235,7 @@ class FormTurn(FormValidationAction, abc.ABC):
         if outcome == VerifyOutcome.VERIFIED and customer is not None:
             self.dispatcher.utter_message(response="utter_verify_ok", nickname=customer.nickname)
             self._customer = customer
-            return found
+            return {**found, "verify_tried_order_no": None}
         attempt = Attempt(self.tracker.sender_id, pair[0], pair[1], source)
         locked = verification.record_failure(attempt, now(), (self.tracker.latest_message or {}).get("message_id"))
         if locked is not None:
@@ -240,7 +243,7 @@ class FormTurn(FormValidationAction, abc.ABC):
         # keep the phone: buyers mostly mistype the long order number, and resend only that
         # ("单号发错了 是…"); a new phone in the next message replaces it
         self.dispatcher.utter_message(response="utter_verify_mismatch")
-        return {**found, "verify_order_no": None}
+        return {**found, "verify_order_no": None, "verify_tried_order_no": pair[1]}
 
     def stop_verifying(self, response: str, until: datetime) -> Found:
         """Locked out: say until when (a person can still help), forget the pair, and end the form."""

@@ -264,6 +264,9 @@ async def test_a_change_asked_after_seeing_a_shipped_parcel_is_about_that_parcel
 
 
 async def test_a_corrected_product_at_the_confirmation_moves_to_that_order_and_keeps_the_first(crm: str) -> None:
+    with session_scope(crm) as session:  # another test cancels the keyboard order in this shared database
+        keyboard = session.execute(select(Order).where(Order.order_no == "5230917846201337")).scalar_one()
+        keyboard.status, keyboard.cancelled_at = OrderStatus.PENDING_PAYMENT.value, None
     chat = order_chat("tb_wangjun")
     messages = await chat.say("把鼠标那单取消了", "cancel_order")
     assert responses(messages) == ["utter_confirm_cancel"] and messages[0]["order_no"] == "5230917846202448"
@@ -273,3 +276,13 @@ async def test_a_corrected_product_at_the_confirmation_moves_to_that_order_and_k
     assert responses(messages)[0].startswith("utter_cancel_done")
     assert order_status(crm, "5230917846201337") == OrderStatus.CANCELLED.value
     assert order_status(crm, "5230917846202448") != OrderStatus.CANCELLED.value
+
+
+async def test_after_a_mismatch_a_corrected_phone_alone_verifies_with_the_order_number_given(crm: str) -> None:
+    chat = order_chat("wx_guest_phone_typo")
+    await chat.say("帮我看看我那个扫地机器人到哪了", "query_logistics")
+    messages = await chat.say("13800000050 订单号8526130497501568", "inform")  # one digit swapped
+    assert responses(messages)[0] == "utter_verify_mismatch"
+    messages = await chat.say("啊打错了 手机是13800000005", "inform")
+    assert responses(messages)[0] == "utter_verify_ok"
+    assert messages[-1]["order_no"] == "8526130497501568"
