@@ -159,6 +159,13 @@ class ActionEscalateComplaint(ThreadedAction):
             message_id=(tracker.latest_message or {}).get("message_id"),
         )
         high = view.severity == "高"
+        if not view.created:  # told again in the same chat: the one complaint already open, with this added
+            dispatcher.utter_message(
+                response="utter_complaint_already_recorded",
+                complaint_no=view.complaint_no,
+                due=hours.describe_opening(view.due_at, moment) if view.due_at else "今天",
+            )
+            return hand_to_staff(dispatcher, tracker, "complaint", priority=1, complaint_id=view.id) if high else []
         dispatcher.utter_message(
             response="utter_complaint_high" if high else "utter_complaint_recorded",
             problem=PROBLEM_WORDS.get(view.category, "这次的购物体验"),

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.complaints.classifier import classify
+from bot.complaints.classifier import SEVERITIES, classify
 from bot.complaints.followup import outcome_of
 from bot.crm.db import UsesCrm, next_daily_number
 from bot.crm.models import Complaint, ComplaintStatus, Customer, Order
@@ -22,6 +22,8 @@ from bot.handoff.hours import add_service_hours
 from bot.policy.model import Policy
 
 RECENT = timedelta(days=30)
+#: A second "我要投诉" from the same chat within this time adds to the open complaint instead of opening another.
+SAME_CONVERSATION = timedelta(hours=2)
 NO_COMPENSATION = "无"
 
 
@@ -74,6 +76,9 @@ class ComplaintService(UsesCrm):
         if existing is not None:
             return existing
         with self.sessions.begin() as session:
+            open_one = _open_in_conversation(session, sender_id, now)
+            if open_one is not None:  # "我要投诉 你给我记上" after it was recorded: one complaint, told more
+                return _add_to(session, open_one, text, self.policy, now)
             earlier = session.execute(
                 select(func.count(Complaint.id)).where(Complaint.customer_id == customer_id, Complaint.created_at >= now - RECENT)
             ).scalar_one()
@@ -112,6 +117,30 @@ class ComplaintService(UsesCrm):
                 return None
             order_no = session.execute(select(Order.order_no).where(Order.id == found.order_id)).scalar_one_or_none()
             return _view(found, order_no, created=False)
+
+
+def _open_in_conversation(session: Any, sender_id: Optional[str], now: datetime) -> Optional[Complaint]:
+    if not sender_id:
+        return None
+    return session.execute(
+        select(Complaint)
+        .where(Complaint.sender_id == sender_id, Complaint.created_at >= now - SAME_CONVERSATION,
+               Complaint.status == ComplaintStatus.NEW.value)
+        .order_by(Complaint.created_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _add_to(session: Any, record: Complaint, text: str, policy: Policy, now: datetime) -> ComplaintView:
+    """The buyer's further words go on the open complaint; a graver one raises its severity and brings its due time forward."""
+    record.text = f"{record.text}\n追加（{now:%H:%M}）：{text}"[:2000]
+    label = classify(text)
+    if SEVERITIES.index(label.severity) > SEVERITIES.index(record.severity):
+        record.severity = label.severity
+        due = add_service_hours(now, timedelta(hours=policy.complaint_due_hours[label.severity]), policy.service_hours)
+        record.due_at = min(record.due_at, due) if record.due_at else due
+    order_no = session.execute(select(Order.order_no).where(Order.id == record.order_id)).scalar_one_or_none()
+    return _view(record, order_no, created=False)
 
 
 def _next_number(session, now: datetime) -> str:  # type: ignore[no-untyped-def]

@@ -94,6 +94,19 @@ async def test_a_retried_message_is_recorded_once(crm: str) -> None:
     assert first[0]["complaint_no"] == second[0]["complaint_no"] == record.complaint_no
 
 
+async def test_a_second_complaint_in_the_same_chat_adds_to_the_first(crm: str) -> None:
+    """"我要投诉 你给我记上" right after the bot recorded one: still one complaint, with the buyer's words added."""
+    buyer = fresh_buyer()
+    first = make_tracker(buyer, "物流太慢了，等了好几天", "complain", active=False, message_id=f"msg-a-{buyer}")
+    _, said = await run_action(ActionEscalateComplaint(), first)
+    again = make_tracker(buyer, "我要投诉 你给我记上", "complain", active=False, message_id=f"msg-b-{buyer}")
+    _, said_again = await run_action(ActionEscalateComplaint(), again)
+    (record,) = complaints_of(crm, buyer)
+    assert responses(said_again) == ["utter_complaint_already_recorded"]
+    assert said_again[0]["complaint_no"] == said[0]["complaint_no"] == record.complaint_no
+    assert "你给我记上" in record.text and "等了好几天" in record.text
+
+
 async def test_the_order_in_focus_is_attached(crm: str) -> None:
     slots = {"focus_order_id": "4128503961730215"}
     tracker = make_tracker("tb_xiaoyu", "羽绒服物流怎么这么慢", "complain", slots, active=False, message_id="msg-focus-1")
