@@ -245,7 +245,7 @@ class ActionOrderRequest(ThreadedAction):
             dispatcher.utter_message(response="utter_policy_return_address", **policy_values(POLICY))
             return
         if facets and set(facets) - {Facet.ETA, Facet.NEXT_STOP}:
-            for reply in detail_replies(order, facets):  # "谁签收的 放哪儿了": the asked details, not the whole status
+            for reply in detail_replies(order, facets, now()):  # "谁签收的 放哪儿了": the asked details, not the whole status
                 say(dispatcher, reply)
         elif purpose == Purpose.STATUS:
             say(dispatcher, replies.status_reply(order, now()))

@@ -11,13 +11,14 @@ Pure functions: the text and an ``OrderView`` in, domain responses and values ou
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import Enum
 from typing import List, Optional, Tuple
 
 from bot.crm.models import OrderStatus
 from bot.nlu.simplified import to_simplified
 from bot.orders import rules
-from bot.orders.replies import Reply, base_values, fmt_day, fmt_time
+from bot.orders.replies import Reply, awaiting_shipment, base_values, fmt_day, fmt_time
 from bot.orders.service import OrderView
 
 S = OrderStatus
@@ -101,7 +102,8 @@ def courier_of(order: OrderView) -> Optional[str]:
     return None
 
 
-def facet_reply(order: OrderView, facet: Facet, order_rules: rules.OrderRules = rules.DEFAULT_RULES) -> Reply:
+def facet_reply(order: OrderView, facet: Facet, order_rules: rules.OrderRules = rules.DEFAULT_RULES,
+                now: Optional[datetime] = None) -> Reply:
     """The reply to one facet of one order; a facet that does not apply yet says where the order stands."""
     values = base_values(order)
     values.update(
@@ -116,11 +118,9 @@ def facet_reply(order: OrderView, facet: Facet, order_rules: rules.OrderRules = 
     )
     shipped = order.status in (S.SHIPPED, S.DELIVERED, S.COMPLETED)
     delivered = order.status in (S.DELIVERED, S.COMPLETED)
-    if order.status == S.AWAITING_SHIPMENT:
-        values["deadline"] = fmt_time(rules.ship_deadline(order.paid_at or order.created_at, order_rules))
     if facet == Facet.SIGNED:
         if not delivered:
-            return _not_yet(order, values)
+            return _not_yet(order, values, now, order_rules)
         values["signer"] = signer_of(order) or "未记录"
         return Reply("utter_detail_signed", values)
     if facet == Facet.ADDRESS:
@@ -128,7 +128,7 @@ def facet_reply(order: OrderView, facet: Facet, order_rules: rules.OrderRules = 
     if facet == Facet.COURIER:
         courier = courier_of(order)
         if courier is None:
-            return _not_yet(order, values)
+            return _not_yet(order, values, now, order_rules)
         values["courier"] = courier
         return Reply("utter_detail_courier", values)
     if facet == Facet.AMOUNT:
@@ -149,7 +149,7 @@ def facet_reply(order: OrderView, facet: Facet, order_rules: rules.OrderRules = 
     if facet == Facet.PLACED:
         return Reply("utter_detail_placed", values)
     if not shipped:  # TRACKING, ETA, SHIP_BY, NEXT_STOP before the parcel left
-        return _not_yet(order, values)
+        return _not_yet(order, values, now, order_rules)
     if facet == Facet.SHIP_BY:
         return Reply("utter_detail_shipped_at", values)
     if delivered:
@@ -159,8 +159,10 @@ def facet_reply(order: OrderView, facet: Facet, order_rules: rules.OrderRules = 
     return Reply("utter_detail_in_transit", values)
 
 
-def _not_yet(order: OrderView, values: dict) -> Reply:
+def _not_yet(order: OrderView, values: dict, now: Optional[datetime], order_rules: rules.OrderRules) -> Reply:
     """Where an order stands when the asked detail does not exist yet (not shipped, not signed …)."""
+    if order.status == S.AWAITING_SHIPMENT:
+        return awaiting_shipment("utter_detail_not_shipped", values, order, now, order_rules)
     response = {
         S.PENDING_PAYMENT: "utter_detail_unpaid",
         S.AWAITING_SHIPMENT: "utter_detail_not_shipped",
@@ -172,11 +174,11 @@ def _not_yet(order: OrderView, values: dict) -> Reply:
     return Reply(response, values)
 
 
-def detail_replies(order: OrderView, facets: List[Facet]) -> List[Reply]:
+def detail_replies(order: OrderView, facets: List[Facet], now: Optional[datetime] = None) -> List[Reply]:
     """One reply per asked facet, without saying the same thing twice."""
     replies: List[Reply] = []
     for facet in facets:
-        reply = facet_reply(order, facet)
+        reply = facet_reply(order, facet, now=now)
         if all(reply.response != r.response for r in replies):
             replies.append(reply)
     return replies

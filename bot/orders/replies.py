@@ -50,6 +50,24 @@ def tracks_text(order: OrderView, limit: int = 3) -> str:
     return "\n".join(f"· {fmt_time(t.occurred_at)} {t.description}" for t in order.tracks[:limit]) or "· 暂无物流更新"
 
 
+#: The apologising variant of each "not shipped yet" reply, said once the promised dispatch time has passed.
+OVERDUE_VARIANT = {
+    "utter_order_awaiting_shipment": "utter_order_awaiting_shipment_overdue",
+    "utter_logistics_not_shipped": "utter_logistics_not_shipped_overdue",
+    "utter_detail_not_shipped": "utter_detail_not_shipped_overdue",
+}
+
+
+def awaiting_shipment(response: str, values: Dict[str, Any], order: OrderView, now: Optional[datetime],
+                      order_rules: rules.OrderRules = rules.DEFAULT_RULES) -> Reply:
+    """A paid order not shipped yet: its promised dispatch time, and an apology once that time has passed
+    ("最晚昨天发出" said as if it were still to come would be a broken promise told as news)."""
+    paid_at = order.paid_at or order.created_at
+    values.update(deadline=fmt_time(rules.ship_deadline(paid_at, order_rules)), ship_hours=order_rules.ship_within_hours)
+    overdue = now is not None and rules.is_ship_overdue(paid_at, now, order_rules)
+    return Reply(OVERDUE_VARIANT[response] if overdue else response, values)
+
+
 def status_reply(order: OrderView, now: datetime, order_rules: rules.OrderRules = rules.DEFAULT_RULES) -> Reply:
     """Answer "what is happening with my order?"."""
     values = base_values(order)
@@ -58,8 +76,7 @@ def status_reply(order: OrderView, now: datetime, order_rules: rules.OrderRules 
         values["close_time"] = fmt_time(rules.unpaid_close_time(order.created_at, order_rules))
         return Reply("utter_order_pending_payment", values)
     if status == S.AWAITING_SHIPMENT:
-        values["deadline"] = fmt_time(rules.ship_deadline(order.paid_at or order.created_at, order_rules))
-        return Reply("utter_order_awaiting_shipment", values)
+        return awaiting_shipment("utter_order_awaiting_shipment", values, order, now, order_rules)
     if status == S.SHIPPED:
         values["shipped_at"] = fmt_time(order.shipped_at)
         return Reply("utter_order_shipped", values)
@@ -86,8 +103,7 @@ def logistics_reply(order: OrderView, now: datetime, order_rules: rules.OrderRul
     if status == S.PENDING_PAYMENT:
         return Reply("utter_logistics_unpaid", values)
     if status == S.AWAITING_SHIPMENT:
-        values["deadline"] = fmt_time(rules.ship_deadline(order.paid_at or order.created_at, order_rules))
-        return Reply("utter_logistics_not_shipped", values)
+        return awaiting_shipment("utter_logistics_not_shipped", values, order, now, order_rules)
     if status == S.CANCELLED:
         return Reply("utter_logistics_cancelled", values)
     values["tracks"] = tracks_text(order)

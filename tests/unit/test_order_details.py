@@ -94,3 +94,17 @@ def test_cancel_reason_and_amount_come_from_the_order() -> None:
 def test_one_reply_per_distinct_answer() -> None:
     replies = detail_replies(DELIVERED, [Facet.SIGNED, Facet.ETA])  # a delivered parcel's ETA is its signing
     assert [r.response for r in replies] == ["utter_detail_signed"]
+
+
+@pytest.mark.parametrize(
+    "paid_at, response, deadline",
+    [
+        (datetime(2026, 11, 29, 16, 0), "utter_detail_not_shipped", "12月01日 16:00"),  # 23 h after payment
+        (datetime(2026, 11, 28, 14, 0), "utter_detail_not_shipped_overdue", "11月30日 14:00"),  # 49 h: promise broken
+    ],
+)
+def test_an_unshipped_order_past_its_promised_dispatch_time_is_apologised_for(paid_at: datetime, response: str,
+                                                                              deadline: str) -> None:
+    waiting = order(S.AWAITING_SHIPMENT, paid_at=paid_at, created_at=paid_at)
+    (reply,) = detail_replies(waiting, [Facet.SHIP_BY], NOW)
+    assert (reply.response, reply.values["deadline"]) == (response, deadline)
