@@ -22,6 +22,7 @@ from actions.common import (
     POLICY,
     ThreadedAction,
     first_entity,
+    just_asked,
     latest_intent,
     latest_text,
     now,
@@ -39,11 +40,13 @@ from bot.handoff import hours
 from bot.handoff.service import HandoffDesk
 from bot.handoff.summary import handoff_summary
 from bot.nlu.shop_rules import HYPOTHETICAL
+from bot.orders.address import parse_address
 from bot.orders.service import OrderView
 from bot.policy.answers import (
+    FOLLOW_UP,
     RETURN_TOPICS,
+    follow_up_topics,
     insurance_note,
-    policy_responses,
     policy_values,
     return_rule_for,
 )
@@ -54,8 +57,12 @@ handoffs = HandoffDesk()
 warm_up()  # the classifier trains at action-server start, not on the first buyer's complaint
 
 FEEDBACK_SLOT = "feedback_complaint"
+#: The rule last explained, so "那降噪耳机呢" right after a warranty answer asks about the earphones' warranty.
+POLICY_TOPIC = "policy_topic"
 #: Orders whose goods a buyer may ask to send back.
 RETURNABLE = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+#: Orders the buyer may no longer want: still on the way (refused at the door) or already here (sent back).
+ON_THE_WAY_OR_HERE = (OrderStatus.SHIPPED, *RETURNABLE)
 
 
 def queue_for_staff(tracker: Tracker, reason: str, priority: int, complaint_id: Optional[int] = None) -> int:
@@ -296,8 +303,10 @@ class ActionAnswerPolicy(ThreadedAction):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         text = latest_text(tracker)
-        topics = policy_responses(text)
+        previous = tracker.get_slot(POLICY_TOPIC) if just_asked(tracker, self.name()) else None
+        topics = follow_up_topics(text, previous)
         response, values = topics[0], policy_values(POLICY)
+        remember = [SlotSet(POLICY_TOPIC, response)]
         named = first_entity(tracker, "product")
         product = find_product(named or text) if (named or text) else None
         if response == "utter_policy_warranty" and product is not None:
@@ -308,7 +317,7 @@ class ActionAnswerPolicy(ThreadedAction):
         if not tracker.active_loop and self.is_own_case(response, text, own):
             # "卫衣买回来不太喜欢 能退了吗" from a buyer who has that hoodie: their case, decided by the
             # after-sales rules (signed 10 days ago → past 7 days), not the general rule
-            return [FollowupAction("aftersales_form")]
+            return [*remember, FollowupAction("aftersales_form")]
         if product is None and own is not None and response in RETURN_TOPICS:
             product = find_product(own.items[0].name) if own.items else None
         specific = return_rule_for(
@@ -325,12 +334,13 @@ class ActionAnswerPolicy(ThreadedAction):
         for also in topics[1:]:  # "质量问题超过七天还能退吗 运费谁出": both rules
             if also != response and also not in RETURN_TOPICS:
                 dispatcher.utter_message(response=also, **policy_values(POLICY))
-        return []
+        return remember
 
     @staticmethod
     def is_own_case(response: str, text: str, own: Optional[OrderView]) -> bool:
-        """A known buyer asking whether their own delivered goods may go back, saying why."""
-        if own is None or response not in RETURN_TOPICS or own.status not in RETURNABLE or HYPOTHETICAL.search(text):
+        """A known buyer asking whether their own goods may go back, saying why; one still on the way is
+        refused at the door, which the after-sales form explains."""
+        if own is None or response not in RETURN_TOPICS or own.status not in ON_THE_WAY_OR_HERE or HYPOTHETICAL.search(text):
             return False
         return reason_kind(text) is not None  # "普洱茶饼还能退不" alone gets the product's rule
 
@@ -345,3 +355,25 @@ class ActionAnswerPolicy(ThreadedAction):
             order_no = next((c.order_no for c in orders.candidates(customer.id) if product in c.product_names), None)
         order_no = order_no or tracker.get_slot("focus_order_id")
         return orders.order(customer.id, order_no) if order_no else None
+
+
+class ActionInformInContext(ThreadedAction):
+    """A detail or a fragment outside any form, read with what came just before.
+
+    "那降噪耳机呢" right after a rule was explained asks that rule about the earphones;
+    an address with nothing asked is an address change ("收货地址帮我改成…");
+    anything else gets the prompt for what the buyer wants.
+    """
+
+    def name(self) -> Text:
+        return "action_inform_in_context"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = latest_text(tracker)
+        after_rule = just_asked(tracker, "action_answer_policy") and tracker.get_slot(POLICY_TOPIC)
+        if after_rule and (first_entity(tracker, "product") or FOLLOW_UP.search(text)):
+            return [FollowupAction("action_answer_policy")]
+        if parse_address(text) is not None:
+            return [SlotSet("order_purpose", "change_address"), FollowupAction("order_form")]
+        dispatcher.utter_message(response="utter_inform_no_context")
+        return []

@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Text
 from bot.aftersales.reading import reason_kind
 from bot.nlu.nonverbal import classify_nonverbal
 from bot.orders.details import Facet, asked_facets
-from bot.policy.answers import general_topic
+from bot.policy.answers import general_topic, policy_responses
 from bot.policy.decisions import RequestKind
 
 #: Facets the order and logistics intents already answer well ("到哪了", "什么时候发").
@@ -46,6 +46,14 @@ REASON_INTENT = {
 }
 RETURN_VERB = re.compile(r"想退|要退|退掉|退了吧|退一|退两|全退|都退|退货|申请售后|给我退|帮我退|退回去")
 CHANGE_OF_MIND = re.compile(r"不(太)?想要了|不要了")
+#: "不用转人工 / 不需要人工": the buyer declines a person.
+NO_PERSON_NEEDED = re.compile(r"(不用|不需要|不必|别|先不)(帮我)?(转)?(人工|客服|真人)")
+#: "那降噪耳机呢 / 数据线也一样吗": the previous question again, about another thing; only short messages.
+ELLIPSIS = re.compile(r"^(那|那么|那个|还有)?[^，,。！!？?\s]{1,10}(呢|嘞|咧)[?？]?$|^[^，,。！!？?\s]{1,8}也(一样|是|能|可以|支持)[^，,。]{0,6}[?？吗嘛]?$")
+#: "那你呢 / 拜拜呢": about the bot or a farewell, not another thing.
+PEOPLE = re.compile(r"^(那|那么)?(你|我|他|她|您|你们|拜拜|再见|晚安)")
+#: What a classifier trained on whole questions makes of such a fragment.
+ELLIPSIS_MISREAD = frozenset({"goodbye", "thank", "greet", "nlu_fallback", "out_of_scope"})
 #: Words of anger: a complaint, even when it mentions the return address.
 ANGER = re.compile(r"投诉|差评|垃圾|骗子|12315|太差|恶心|气死|无语|坑|离谱")
 #: A question about an order (its number, a phone, shipping): read as a cancellation only with a word of cancelling.
@@ -127,12 +135,23 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     text = (text or "").strip()
     if not text or classify_nonverbal(text) is not None:
         return None
+    if NO_PERSON_NEEDED.search(text) and predicted == "human_handoff":
+        return "deny"  # "不用转人工哈 我就先问问": no hand-over asked for
     every_facet = asked_facets(text)  # never with a verb of change
     if predicted == "ask_price_promo" and Facet.AMOUNT in every_facet and ORDER_WORDS.search(text):
         return "query_order"  # "键盘那单多少钱来着": what the buyer paid, not today's price
     facets = [f for f in every_facet if f not in ANSWERED_BY_INTENT]
-    if predicted == "inform" and reason_kind(text) is None and facets:
+    if predicted in ("inform", "ask_product") and reason_kind(text) is None and facets:
         return "query_order"  # "派件小哥电话给我下", "口红那单当时是谁签收的": a question, not an answer
+    if predicted == "ask_product" and reason_kind(text) not in (None, RequestKind.NO_REASON_RETURN):
+        return stated_request(text, "inform") or "ask_policy"  # "白T缩水变形了 还能退不": a fault, no shopping
+    if predicted in ELLIPSIS_MISREAD and ELLIPSIS.search(text) and not PEOPLE.match(text):
+        return "inform"  # "那降噪耳机呢": the last question again, about something else (read in context)
+    topic = general_topic(text)
+    if topic == "utter_policy_service_hours" and predicted in ("greet", "human_handoff", "nlu_fallback", "out_of_scope"):
+        return "ask_policy"  # "周六日有人吗" asks the hours; it is no greeting and no call for a person now
+    if WHO_PAYS.search(text) and "utter_policy_shipping" in policy_responses(text) and predicted in ("query_order", "inform"):
+        return "ask_policy"  # "那运费谁出 我这单好像没买运费险": who pays, answered with the buyer's own insurance
     if predicted in KEPT:
         return None
     if predicted == "cancel_aftersales" and PROGRESS.search(text) and not WITHDRAW.search(text):
@@ -144,7 +163,6 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     stated = stated_request(text, predicted)
     if stated is not None:
         return stated
-    topic = general_topic(text)
     sending_back = predicted in REPORTS and SENDING_BACK.search(text)  # "地址发我 我今天寄回去": a return under way
     angry = predicted == "complain" and ANGER.search(text)
     if topic == "utter_policy_return_address" and predicted != "human_handoff" and not angry and not sending_back:

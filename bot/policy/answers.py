@@ -19,17 +19,19 @@ SHIP_WITHIN_HOURS = DEFAULT_RULES.ship_within_hours
 TOPICS: List[Tuple[str, re.Pattern]] = [
     ("utter_policy_refund_time", re.compile(r"钱.{0,4}退(回)?(到)?哪|退(款|钱).{0,4}(退)?(到|回|去)哪|退(到|回)哪(个|张)?(账户|卡|里)")),
     ("utter_policy_return_address", re.compile(r"退货地址|退换货地址|寄回(的)?地址|寄回(去|来)?.{0,4}哪|退(回|货)?寄(到)?哪|售后地址|退回(到)?哪|退货.{0,4}(寄|发)(到)?哪|(修|维修|返修|保修).{0,6}寄(到)?哪|寄哪(里|儿)?[?？]?$")),
-    ("utter_policy_service_hours", re.compile(r"(几点|什么时候|啥时候)(下班|上班|在线|有人)|(人工|客服).{0,6}(时间|几点|在线|上班|下班|周末|节假日|晚上|假期|过年)|服务时间|上班时间")),
+    ("utter_policy_service_hours", re.compile(r"(几点|什么时候|啥时候)(下班|上班|在线|有人)|(人工|客服).{0,6}(时间|几点|在线|上班|下班|周末|节假日|晚上|假期|过年)|服务时间|上班时间"
+                                              r"|(周六|周日|周末|礼拜[六天日]|星期[六天日]|节假日|国庆|春节|过年|放假|假期|晚上|半夜).{0,6}(有人|有客服|上班|在线|几点|营业|回复)")),
     ("utter_policy_price_protection", re.compile(r"价保|保价|降价|差价|便宜了")),
     ("utter_policy_ship_time", re.compile(r"(多久|几天|多长时间|多快)(能|会|可以)?发(货|出)|发货(时间|要多久|快吗|快不快|速度)|(当天|今天|下单).{0,6}(能)?发(货)?(吗|嘛|不)")),
-    ("utter_policy_counterfeit", re.compile(r"假|正品|赔三")),
-    ("utter_policy_warranty", re.compile(r"保修|维修|质保")),
+    ("utter_policy_counterfeit", re.compile(r"假货|假的|假冒|仿品|高仿|真假|正品|赔三|是真的")),
+    ("utter_policy_warranty", re.compile(r"保修|维修|质保|保(一|两|二|三|半|几|多少|多久)(年|个月|天)?|保(用)?多久")),
     ("utter_policy_damage", re.compile(r"破损|碎|压坏|摔坏|漏了|坏了")),
     ("utter_policy_shipping", re.compile(r"运费|邮费|快递费|运费险")),
     ("utter_policy_exchange", re.compile(r"换货|换尺码|换码|换颜色|换个(码|尺码|颜色|大|小)")),
     ("utter_policy_refund_time", re.compile(r"多久(能)?到账|几天(能)?到账|退款.{0,8}(多久|几天|什么时候|啥时候)|什么时候退|钱.{0,6}(多久|几天)|到账")),
     ("utter_policy_quality", re.compile(r"质量(问题|有问题|不好|差)")),
-    ("utter_policy_no_reason", re.compile(r"无理由|七天|7天|拆封|吊牌|(能|可以)退(吗|吧|不)|能不能退|退货")),
+    ("utter_policy_no_reason", re.compile(r"无理由|七天|7天|拆封|吊牌|(能|可以)退(吗|吧|不)|能不能退|退货"
+                                          r"|(多久|几天|多少天)(之|以)?内.{0,3}(要)?(申请|退|办)|最晚.{0,6}(申请|退)|申请.{0,3}期限")),
 ]
 
 
@@ -85,6 +87,19 @@ def policy_responses(text: str, limit: int = 2) -> List[str]:
     if "utter_policy_quality" in found and "utter_policy_no_reason" in found:
         found.remove("utter_policy_no_reason")  # "质量问题 超过七天": the quality rule answers it
     return found[:limit] or ["utter_policy"]
+
+
+#: A follow-up about the rule just explained: "那降噪耳机呢", "从哪天开始算", "也一样吗".
+FOLLOW_UP = re.compile(r"^(那|那么|那个|还有)?[^，,。]{1,10}(呢|嘞)[?？]?$|也(一样|是|能|可以|支持|保|包)"
+                       r"|(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|怎么算|以哪(个|天)为准|算不算")
+
+
+def follow_up_topics(text: str, previous: Optional[str]) -> List[str]:
+    """The rules a message asks about; a fragment that names no rule asks the previous one again."""
+    found = policy_responses(text)
+    if found == ["utter_policy"] and previous and FOLLOW_UP.search(to_simplified(text)):
+        return [previous]
+    return found
 
 
 def policy_response(text: str) -> str:

@@ -12,6 +12,17 @@ from bot.policy.answers import general_topic
     "text, predicted, intent",
     [
         ("谁签收的 放哪儿了", "nlu_fallback", "query_order"),
+        # fragments, weekends, declining a person, faults asked as "还能退不" (issue 16)
+        ("那蓝牙音箱呢", "goodbye", "inform"),  # the previous question about another thing, read in context
+        ("那你呢", "goodbye", None),
+        ("周末有客服吗", "greet", "ask_policy"),
+        ("过年放假期间几点有人", "human_handoff", "ask_policy"),
+        ("好的 先不用转人工了 我问问而已", "human_handoff", "deny"),
+        ("配送员电话多少", "ask_product", "query_order"),
+        ("那条裤子起球得厉害 还能退不", "ask_product", "ask_policy"),
+        ("运费谁出啊 这单没有运费险吧", "query_order", "ask_policy"),
+        ("多少天之内要申请退货", "nlu_fallback", "ask_policy"),
+        ("咋还不发货 都两天了", "nlu_fallback", "query_logistics"),
         ("那面膜那单呢 签收人是谁", "ask_policy", "query_order"),
         ("地址现在是哪个", "change_address", "query_order"),
         ("你们退货地址发我下", "query_order", "ask_policy"),

@@ -1,0 +1,68 @@
+"""Rule questions answered for anyone, and the fragments that follow them ("那降噪耳机呢"), read in context."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+
+from actions.support import ActionAnswerPolicy, ActionInformInContext
+from tests.actions.conftest import DOMAIN, MATCHER, responses, run_action, slots_of
+
+
+def after(previous: List[Dict[str, Any]], text: str, intent: str, slots: Optional[Dict[str, Any]] = None,
+          sender: str = "wx_guest_rules") -> Tracker:
+    """A tracker whose latest message follows ``previous`` events (earlier turns, as Rasa records them)."""
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": MATCHER.extract(text)}
+    all_slots = {name: None for name in DOMAIN["slots"]}
+    all_slots.update(slots or {})
+    events = [*previous, {"event": "user", "text": text, "parse_data": message}]
+    return Tracker(sender, all_slots, message, events, False, None, {}, "action_listen")
+
+
+def answered_by(action: str, question: str) -> List[Dict[str, Any]]:
+    return [{"event": "user", "text": question}, {"event": "action", "name": action},
+            {"event": "action", "name": "action_listen"}]
+
+
+async def test_a_warranty_follow_up_names_the_next_products_own_warranty(crm: str) -> None:
+    _, first = await run_action(ActionAnswerPolicy(), after([], "扫地机器人保修几年", "ask_policy"))
+    assert responses(first) == ["utter_policy_warranty_product"] and first[0]["warranty_days"] == 730
+    earlier = answered_by("action_answer_policy", "扫地机器人保修几年")
+    events, _ = await run_action(ActionInformInContext(), after(earlier, "那降噪耳机呢", "inform",
+                                                               {"policy_topic": "utter_policy_warranty"}))
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "action_answer_policy")
+    tracker = after(earlier, "那降噪耳机呢", "inform", {"policy_topic": "utter_policy_warranty"})
+    tracker.events.append({"event": "action", "name": "action_inform_in_context"})  # the follow-up runs after it
+    _, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert responses(said) == ["utter_policy_warranty_product"]
+    assert "耳机" in said[0]["product"] and said[0]["warranty_days"] == 365
+
+
+async def test_when_price_protection_starts_is_the_price_protection_rule(crm: str) -> None:
+    earlier = answered_by("action_answer_policy", "你们家有价保吗")
+    tracker = after(earlier, "从哪天开始算 收货那天还是付款那天", "ask_policy",
+                    {"policy_topic": "utter_policy_price_protection"})
+    events, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert responses(said) == ["utter_policy_price_protection"] and said[0]["price_days"] == 7
+    assert slots_of(events) == {"policy_topic": "utter_policy_price_protection"}
+
+
+async def test_an_old_rule_is_not_answered_again_once_the_talk_moved_on(crm: str) -> None:
+    earlier = answered_by("action_answer_policy", "你们家有价保吗") + answered_by("utter_greet", "你好")
+    tracker = after(earlier, "从哪天开始算", "ask_policy", {"policy_topic": "utter_policy_price_protection"})
+    _, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert responses(said) == ["utter_policy"]
+
+
+async def test_an_address_with_nothing_asked_starts_an_address_change(crm: str) -> None:
+    events, said = await run_action(
+        ActionInformInContext(), after([], "收货地址帮我改成河南省郑州市中原区建设西路88号华林小区3栋201", "inform")
+    )
+    assert said == [] and slots_of(events) == {"order_purpose": "change_address"}
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "order_form")
+
+
+async def test_a_bare_detail_gets_the_prompt(crm: str) -> None:
+    _, said = await run_action(ActionInformInContext(), after([], "尺码不合适", "inform"))
+    assert responses(said) == ["utter_inform_no_context"]
