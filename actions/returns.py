@@ -95,6 +95,8 @@ AFTERSALES_SLOTS = [
 ]
 #: Answers that depend on the kind of case; forgotten when the buyer changes their mind.
 KIND_SLOTS = ["as_reason", "as_variant", "as_resolution", "as_photos", "order_confirm"]
+#: Questions open before the reason is asked: an answer to them may state the reason too.
+BEFORE_THE_REASON = (None, "verify_phone", "verify_order_no", "order_id", "as_item", "as_quantity")
 #: Answers that belong to one item; forgotten when the buyer corrects which item they meant.
 ITEM_SLOTS = ["as_quantity", "as_variant", "as_resolution", "as_photos", "order_confirm"]
 SETTLED_STATUSES = {OrderStatus.DELIVERED, OrderStatus.COMPLETED}
@@ -276,7 +278,7 @@ class ValidateAftersalesForm(FormTurn):
         if self.open_item() is None or request_kind(asked) is not None or self.slot("as_reason"):
             return {}
         answering = self.requested == "as_reason"
-        if answering or self.requested is None:
+        if answering or self.requested in BEFORE_THE_REASON:  # "T恤 两件都退 颜色不太喜欢" answers three questions
             reason = reason_answer(self.text, self.intent, asked, answering, self.is_digression())
             if reason is not None:
                 return {"as_reason": reason}
@@ -428,7 +430,9 @@ class ActionAskAsPhotos(ThreadedAction):
             RequestKind.DAMAGED: "utter_ask_as_photos_damaged",
             RequestKind.WRONG_OR_MISSING: "utter_ask_as_photos_wrong",
         }.get(kind, "utter_ask_as_photos_quality")
-        dispatcher.utter_message(response=response)
+        assessed = _assessed(tracker, _case(tracker))
+        # the rule that lets the case go ahead comes first: the buyer asked "还能退吗", not only for photos
+        dispatcher.utter_message(response=response, rule=f"{assessed[0].rule}。" if assessed else "")
         return []
 
 

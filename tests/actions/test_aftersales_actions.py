@@ -491,3 +491,12 @@ async def test_a_no_that_names_the_right_item_corrects_the_case_instead_of_endin
     assert responses(messages)[-1].startswith("utter_as_created")
     (record,) = requests_for(crm, TEES_AND_SHOES)
     assert record.quantity == 1 and record.refund_amount == Decimal("129.00")
+
+
+async def test_one_answer_to_which_order_may_also_give_the_item_how_many_and_why(crm: str) -> None:
+    talk = chat()
+    messages = await talk.say("我想退货", "request_return")
+    assert talk.requested == "order_id"
+    messages = await talk.say("T恤 两件都退 颜色不太喜欢", "inform")
+    assert responses(messages) == ["utter_as_offer_return"]
+    assert messages[0]["quantity"] == 2 and "T恤" in messages[0]["item"] and messages[0]["amount"] == "138.00"
