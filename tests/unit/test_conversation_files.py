@@ -15,3 +15,11 @@ def test_a_third_is_sealed_and_kept_gzipped() -> None:
     opened, sealed = load("open"), load("sealed")
     assert len(sealed) * 3 >= len(opened + sealed) - 3
     assert all(path.suffix == ".gz" for path in (HERE / "sealed").iterdir() if path.name.startswith("w"))
+
+
+def test_the_reserve_parses_stays_gzipped_and_shares_no_id() -> None:
+    reserve = load("reserve")
+    ids = {s.id for s in load("all")}
+    assert len(reserve) >= 30 and all(s.checks >= 2 for s in reserve)
+    assert not ids & {s.id for s in reserve}
+    assert all(path.suffix == ".gz" for path in (HERE / "reserve").iterdir())
