@@ -98,6 +98,9 @@ class FormTurn(FormValidationAction, abc.ABC):
         self.text = latest_text(tracker)
         self.purpose = self.purpose_of(tracker)
         self.stopped: Optional[Buyer] = None
+        #: The order number a stranger proved who they are with, this turn: the order they asked about
+        #: unless the message that opened the form named another.
+        self.verified_with: Optional[str] = None
         self._customer: Optional[CustomerView] = None
         self._remembered: Dict[Tuple[Any, ...], Any] = {}
 
@@ -218,7 +221,7 @@ class FormTurn(FormValidationAction, abc.ABC):
             found["verify_phone"] = phone
             # "啊打错了 手机是…" after a mismatch: the new phone is tried with the order number already given
             if not order_no and not self.slot("verify_order_no") and phone != self.slot("verify_phone"):
-                order_no = self.slot("verify_tried_order_no")
+                order_no = self.slot("verify_tried_order_no") or self.order_no_said_earlier()
         if order_no and (phone or self.slot("verify_phone") or self.requested == "verify_order_no"):
             found["verify_order_no"] = order_no
         if not found and self.requested in VERIFY:
@@ -235,6 +238,7 @@ class FormTurn(FormValidationAction, abc.ABC):
         if outcome == VerifyOutcome.VERIFIED and customer is not None:
             self.dispatcher.utter_message(response="utter_verify_ok", nickname=customer.nickname)
             self._customer = customer
+            self.verified_with = pair[1]
             return {**found, "verify_tried_order_no": None}
         attempt = Attempt(self.tracker.sender_id, pair[0], pair[1], source)
         locked = verification.record_failure(attempt, now(), (self.tracker.latest_message or {}).get("message_id"))
@@ -244,6 +248,36 @@ class FormTurn(FormValidationAction, abc.ABC):
         # ("单号发错了 是…"); a new phone in the next message replaces it
         self.dispatcher.utter_message(response="utter_verify_mismatch")
         return {**found, "verify_order_no": None, "verify_tried_order_no": pair[1]}
+
+    def opening_messages(self) -> List[Dict[str, Any]]:
+        """The buyer's messages since this form opened, the opening one first (the current one last)."""
+        form, said, opened = self.form_name(), [], False
+        for event in reversed(self.tracker.events):
+            if event.get("event") == "user":
+                said.append(event)
+                if opened:
+                    break
+            elif event.get("event") == "active_loop" and event.get("name") == form:
+                opened = True
+        return list(reversed(said))
+
+    def order_no_said_earlier(self) -> Optional[str]:
+        """"查下4128…这个单到哪了" then the phone alone: the order number the buyer already gave."""
+        for event in reversed(self.opening_messages()[:-1]):
+            found = ORDER_NO_PATTERN.search(event.get("text") or "")
+            if found:
+                return found.group(0)
+        return None
+
+    def opening_reference(self) -> OrderReference:
+        """What the message that opened the form said about the order ("扫地机器人到哪了"), read once the
+        buyer is verified; else the order number they verified with."""
+        for event in self.opening_messages()[:-1]:
+            parse = event.get("parse_data") or {}
+            reference = parse_reference(event.get("text") or "", parse.get("entities") or [])
+            if reference.names_itself:
+                return reference
+        return OrderReference(order_no=self.verified_with)
 
     def stop_verifying(self, response: str, until: datetime) -> Found:
         """Locked out: say until when (a person can still help), forget the pair, and end the form."""
@@ -267,6 +301,9 @@ class FormTurn(FormValidationAction, abc.ABC):
         """The order this turn is about: kept, or (re)resolved when the message names one."""
         order_id = self.slot("order_id")
         reference = parse_reference(self.text, latest_entities(self.tracker))
+        just_proof = not reference.names_itself or reference.order_no == self.verified_with
+        if self.verified_with and order_id is None and just_proof:
+            reference = self.opening_reference()  # the stranger's question, now that they are known
         other = self.the_other_order(reference)
         if other is not None:
             return other

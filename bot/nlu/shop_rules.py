@@ -19,6 +19,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from bot.aftersales.reading import reason_kind
+from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
 from bot.nlu.nonverbal import classify_nonverbal
 from bot.orders.details import Facet, asked_facets
 from bot.policy.answers import general_topic, policy_responses
@@ -46,6 +47,8 @@ REASON_INTENT = {
 }
 RETURN_VERB = re.compile(r"想退|要退|退掉|退了吧|退一|退两|全退|都退|退货|申请售后|给我退|帮我退|退回去")
 CHANGE_OF_MIND = re.compile(r"不(太)?想要了|不要了")
+#: What a message holding a phone or an order number is never: the buyer is giving it.
+NOT_AN_ANSWER = frozenset({"goodbye", "thank", "greet", "deny", "nlu_fallback", "out_of_scope", "bot_challenge"})
 #: "不用转人工 / 不需要人工": the buyer declines a person.
 NO_PERSON_NEEDED = re.compile(r"(不用|不需要|不必|别|先不)(帮我)?(转)?(人工|客服|真人)")
 #: "那降噪耳机呢 / 数据线也一样吗": the previous question again, about another thing; only short messages.
@@ -137,6 +140,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return None
     if NO_PERSON_NEEDED.search(text) and predicted == "human_handoff":
         return "deny"  # "不用转人工哈 我就先问问": no hand-over asked for
+    if predicted in NOT_AN_ANSWER and (PHONE_PATTERN.search(text) or ORDER_NO_PATTERN.search(text)):
+        return "inform"  # "不好意思打错了 是138…": a phone or an order number is an answer, never a goodbye
     every_facet = asked_facets(text)  # never with a verb of change
     if predicted == "ask_price_promo" and Facet.AMOUNT in every_facet and ORDER_WORDS.search(text):
         return "query_order"  # "键盘那单多少钱来着": what the buyer paid, not today's price
@@ -148,6 +153,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ELLIPSIS_MISREAD and ELLIPSIS.search(text) and not PEOPLE.match(text):
         return "inform"  # "那降噪耳机呢": the last question again, about something else (read in context)
     topic = general_topic(text)
+    if topic == "utter_policy_price_protection" and predicted == "ask_price_promo":
+        return "ask_policy"  # "你们家有价保吗": the after-sales rule, not today's promotions
     if topic == "utter_policy_service_hours" and predicted in ("greet", "human_handoff", "nlu_fallback", "out_of_scope"):
         return "ask_policy"  # "周六日有人吗" asks the hours; it is no greeting and no call for a person now
     if WHO_PAYS.search(text) and "utter_policy_shipping" in policy_responses(text) and predicted in ("query_order", "inform"):

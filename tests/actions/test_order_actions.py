@@ -286,3 +286,20 @@ async def test_after_a_mismatch_a_corrected_phone_alone_verifies_with_the_order_
     messages = await chat.say("啊打错了 手机是13800000005", "inform")
     assert responses(messages)[0] == "utter_verify_ok"
     assert messages[-1]["order_no"] == "8526130497501568"
+
+
+async def test_a_stranger_is_answered_about_what_they_asked_once_verified(crm: str) -> None:
+    """The product named before the check is the order answered after it, not a list of every order."""
+    chat = order_chat("wx_guest_robot")
+    await chat.say("帮我看看我那个扫地机器人到哪了", "query_logistics")
+    messages = await chat.say("13800000005 8526130497502679", "inform")  # verified with the serum's order number
+    assert responses(messages)[0] == "utter_verify_ok"
+    assert messages[1]["order_no"] == "8526130497501568" and messages[1].get("tracking_no")
+
+
+async def test_an_order_number_given_before_the_phone_is_not_asked_again(crm: str) -> None:
+    chat = order_chat("wx_guest_mouse")  # 王军's mouse: an order no lock-out test in this module touches
+    await chat.say("查下5230917846202448这个单啥情况", "query_order")
+    messages = await chat.say("13800000002", "inform")
+    assert responses(messages)[0] == "utter_verify_ok"
+    assert messages[1]["order_no"] == "5230917846202448"

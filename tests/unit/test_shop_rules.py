@@ -23,6 +23,8 @@ from bot.policy.answers import general_topic
         ("运费谁出啊 这单没有运费险吧", "query_order", "ask_policy"),
         ("多少天之内要申请退货", "nlu_fallback", "ask_policy"),
         ("咋还不发货 都两天了", "nlu_fallback", "query_logistics"),
+        ("sorry打错了 应该是13900000007", "goodbye", "inform"),
+        ("有保价吗 怕买贵了", "ask_price_promo", "ask_policy"),
         ("那面膜那单呢 签收人是谁", "ask_policy", "query_order"),
         ("地址现在是哪个", "change_address", "query_order"),
         ("你们退货地址发我下", "query_order", "ask_policy"),
