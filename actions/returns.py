@@ -67,6 +67,7 @@ from bot.orders.confirm import ANSWER_INTENTS, REFUSAL, interpret_confirmation
 from bot.orders.reference import Purpose, corrected_span, first_entity, parse_choice
 from bot.orders.replies import cancelled_refund_line
 from bot.orders.service import CustomerView, OrderView
+from bot.policy.answers import policy_values
 from bot.policy.decisions import Decision, Offer, Request, RequestKind
 
 #: The case the buyer was just asked to confirm withdrawing (cleared once they answer).
@@ -632,7 +633,8 @@ class ActionRefundStatus(ThreadedAction):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = orders.identify(tracker.sender_id)
-        if customer is None:
+        if customer is None:  # "退款多久到账啊" from anyone: the rule; their own case after the check
+            dispatcher.utter_message(response="utter_policy_refund_time", **policy_values(POLICY))
             dispatcher.utter_message(response="utter_need_verification")
             return []
         found = aftersales.requests_of(customer.id)

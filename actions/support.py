@@ -327,6 +327,9 @@ class ActionAnswerPolicy(ThreadedAction):
         )
         if specific is not None:
             response, values = specific
+        if own is not None and product is not None and own.status in ON_THE_WAY_OR_HERE:
+            # "面膜还没拆封 能退吗" then "那帮我退了吧": the order with that product is the one being talked about
+            remember.append(SlotSet("focus_order_id", own.order_no))
         values["insurance"] = insurance_note(own.freight_insurance if own is not None else None)
         dispatcher.utter_message(response=response, **values)
         if response == "utter_policy_shipping" and own is not None:

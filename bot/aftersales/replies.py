@@ -142,12 +142,13 @@ def status_line(request: RequestView, policy: Policy, now: datetime) -> str:
 def next_step(request: RequestView, policy: Policy, now: datetime) -> str:
     status, kind = request.status, request.kind
     route = request.refund_route(policy.refund_to)
+    arrival = f"，一般{policy.refund_arrival_days}个工作日到账"
     if status == ReturnStatus.PENDING:
-        refund = f"；通过并寄回后退款¥{money(request.refund_amount)}，原路退回{route}" if request.refund_amount is not None else ""
+        refund = f"；通过并寄回后退款¥{money(request.refund_amount)}，原路退回{route}{arrival}" if request.refund_amount is not None else ""
         return f"售后同事正在审核，今天内给您结果{refund}"
     if status == ReturnStatus.APPROVED and kind in stages.SHIPS_BACK:
         refund = (
-            f"；仓库收到后{policy.refund_after_received_days}天内退款¥{money(request.refund_amount)}，原路退回{route}"
+            f"；仓库收到后{policy.refund_after_received_days}天内退款¥{money(request.refund_amount)}，原路退回{route}{arrival}"
             if request.refund_amount is not None else ""
         )
         return f"已同意，请把商品寄回：{policy.return_address.text()}，寄出后请保留好快递单号{refund}"

@@ -157,7 +157,7 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "ask_policy"  # "你们家有价保吗": the after-sales rule, not today's promotions
     if topic == "utter_policy_service_hours" and predicted in ("greet", "human_handoff", "nlu_fallback", "out_of_scope"):
         return "ask_policy"  # "周六日有人吗" asks the hours; it is no greeting and no call for a person now
-    if WHO_PAYS.search(text) and "utter_policy_shipping" in policy_responses(text) and predicted in ("query_order", "inform"):
+    if WHO_PAYS.search(text) and "utter_policy_shipping" in policy_responses(text) and predicted not in NEVER_OVERRIDDEN:
         return "ask_policy"  # "那运费谁出 我这单好像没买运费险": who pays, answered with the buyer's own insurance
     if predicted in KEPT:
         return None

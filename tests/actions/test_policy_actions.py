@@ -66,3 +66,18 @@ async def test_an_address_with_nothing_asked_starts_an_address_change(crm: str) 
 async def test_a_bare_detail_gets_the_prompt(crm: str) -> None:
     _, said = await run_action(ActionInformInContext(), after([], "尺码不合适", "inform"))
     assert responses(said) == ["utter_inform_no_context"]
+
+
+async def test_a_rule_question_about_a_product_the_buyer_has_puts_that_order_in_focus(crm: str) -> None:
+    """So "那帮我退了吧" next is about the mask order, not "which order?"."""
+    events, said = await run_action(ActionAnswerPolicy(), after([], "面膜还没拆封的话 能七天无理由退吗", "ask_policy",
+                                                                sender="tb_xiaoyu"))
+    assert slots_of(events)["focus_order_id"] == "4128503961732287"
+
+
+async def test_a_stranger_asking_how_long_a_refund_takes_gets_the_rule(crm: str) -> None:
+    from actions.returns import ActionRefundStatus
+
+    _, said = await run_action(ActionRefundStatus(), after([], "退款多久到账啊", "query_refund_status"))
+    assert responses(said) == ["utter_policy_refund_time", "utter_need_verification"]
+    assert said[0]["refund_arrival_days"] == 3

@@ -366,7 +366,7 @@ def test_status_line() -> None:
     request = view(K.RETURN_REFUND, S.PENDING, refund_amount=Decimal("599"))
     assert status_line(request, POLICY, NOW) == (
         "· RMA20261112001｜加厚白鸭绒羽绒服×1｜退货退款，退款¥599.00｜待审核\n  售后同事正在审核，今天内给您结果"
-        "；通过并寄回后退款¥599.00，原路退回原支付方式"
+        "；通过并寄回后退款¥599.00，原路退回原支付方式，一般3个工作日到账"
     )
 
 
