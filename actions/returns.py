@@ -143,6 +143,9 @@ class ValidateAftersalesForm(FormTurn):
             return AftersalesCase(buyer, delivered, item_closed=True, reason_needed=reason_needed)
         decision = self.decision()
         if decision is None:
+            refused = self.refused_whatever_the_quantity()
+            if refused is not None:
+                return AftersalesCase(buyer, delivered, False, reason_needed, refused.offer, False, quantity_needed=False)
             return AftersalesCase(buyer, delivered, item_closed=False, reason_needed=reason_needed)
         return AftersalesCase(
             buyer, delivered, False, reason_needed, decision.offer, decision.eligible, decision.needs_photos
@@ -180,6 +183,15 @@ class ValidateAftersalesForm(FormTurn):
         key = ("decision", case.order_no, item.id, self.slot("as_quantity"), self.slot("as_kind"), self.slot("as_reason"))
         assessed = self.remembered(key, lambda: _assessed(self.tracker, case))
         return assessed[0] if assessed else None
+
+    def refused_whatever_the_quantity(self) -> Optional[Decision]:
+        """Before "几件？": the policy's answer for one piece, when even that is out of policy (too late …)."""
+        case, item = self.case(), self.open_item()
+        if case is None or item is None or self.slot("as_quantity") is not None:
+            return None
+        key = ("one piece", case.order_no, item.id, self.slot("as_kind"), self.slot("as_reason"))
+        assessed = self.remembered(key, lambda: _assessed(self.tracker, case))
+        return assessed[0] if assessed is not None and not assessed[0].eligible else None
 
     def offered(self, offer: Offer) -> Optional[Decision]:
         decision = self.decision()
@@ -382,7 +394,8 @@ class ActionAskAsQuantity(ThreadedAction):
         case = _case(tracker)
         item = case.item(item_id_of(tracker)) if case else None
         if item is not None:
-            dispatcher.utter_message(response="utter_ask_as_quantity", item=item.name, available=item.returnable)
+            dispatcher.utter_message(response="utter_ask_as_quantity", item=item.name, available=item.returnable,
+                                     rule=fault_rule(tracker, case))
         return []
 
 
@@ -480,6 +493,18 @@ def _buyer_case(tracker: Tracker) -> Tuple[Optional[CustomerView], Optional[Case
 
 def _case(tracker: Tracker) -> Optional[CaseOrder]:
     return _buyer_case(tracker)[1]
+
+
+#: Cases the shop caused: the buyer hears the rule that applies before any question about them.
+FAULTS = (RequestKind.DAMAGED, RequestKind.QUALITY_ISSUE, RequestKind.WRONG_OR_MISSING)
+
+
+def fault_rule(tracker: Tracker, case: Optional[CaseOrder]) -> str:
+    """"坚果破了" 50 hours after signing: "超过签收后48小时，不再按运输破损处理；…" before "几件？"."""
+    if _assessed_kind(tracker) not in FAULTS:
+        return ""
+    assessed = _assessed(tracker, case)
+    return f"{assessed[0].rule}。" if assessed is not None else ""
 
 
 def _assessed_kind(tracker: Tracker) -> Optional[RequestKind]:

@@ -157,14 +157,16 @@ class ActionEscalateComplaint(ThreadedAction):
             dispatcher.utter_message(response="utter_complain_ack")
             return hand_to_staff(dispatcher, tracker, "complaint", priority=2)
         moment = now()
+        about = tracker.get_slot("focus_order_id") or self.order_named(tracker, customer.id)
         view = complaints.record(
             customer.id,
             latest_text(tracker),
             moment,
             sender_id=tracker.sender_id,
-            order_no=tracker.get_slot("focus_order_id"),
+            order_no=about,
             message_id=(tracker.latest_message or {}).get("message_id"),
         )
+        focus = [SlotSet("focus_order_id", about)] if about else []  # "派件的电话给我" next is about that order
         high = view.severity == "高"
         if not view.created:  # told again in the same chat: the one complaint already open, with this added
             dispatcher.utter_message(
@@ -172,7 +174,7 @@ class ActionEscalateComplaint(ThreadedAction):
                 complaint_no=view.complaint_no,
                 due=hours.describe_opening(view.due_at, moment) if view.due_at else "今天",
             )
-            return hand_to_staff(dispatcher, tracker, "complaint", priority=1, complaint_id=view.id) if high else []
+            return focus + (hand_to_staff(dispatcher, tracker, "complaint", priority=1, complaint_id=view.id) if high else [])
         dispatcher.utter_message(
             response="utter_complaint_high" if high else "utter_complaint_recorded",
             problem=PROBLEM_WORDS.get(view.category, "这次的购物体验"),
@@ -182,8 +184,17 @@ class ActionEscalateComplaint(ThreadedAction):
         )
         offer_remedy(dispatcher, view.category)
         if high:
-            return hand_to_staff(dispatcher, tracker, "complaint", priority=1, complaint_id=view.id)
-        return []
+            return focus + hand_to_staff(dispatcher, tracker, "complaint", priority=1, complaint_id=view.id)
+        return focus
+
+    @staticmethod
+    def order_named(tracker: Tracker, customer_id: int) -> Optional[str]:
+        """The one order holding the product the complaint names ("羽绒服发了两天还没到"), if exactly one does."""
+        product = first_entity(tracker, "product")
+        if product is None:
+            return None
+        holding = [c.order_no for c in orders.candidates(customer_id) if any(product in name for name in c.product_names)]
+        return holding[0] if len(holding) == 1 else None
 
 
 #: How the apology names the problem, by complaint category.

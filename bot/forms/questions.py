@@ -87,6 +87,9 @@ class AftersalesCase:
     offer: Optional[Offer] = None
     eligible: bool = True
     needs_photos: bool = False
+    #: False when the case is out of policy whatever the quantity ("坚果破了" 50 hours after signing):
+    #: asking "几件？" first would only delay the rule the buyer needs to hear.
+    quantity_needed: bool = True
 
 
 def aftersales_questions(state: AftersalesCase) -> List[str]:
@@ -104,7 +107,8 @@ def aftersales_questions(state: AftersalesCase) -> List[str]:
     questions.append("as_item")
     if state.item_closed:
         return questions
-    questions.append("as_quantity")
+    if state.quantity_needed:
+        questions.append("as_quantity")
     if state.reason_needed:
         questions.append("as_reason")
     if state.offer is None:

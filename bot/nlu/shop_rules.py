@@ -47,6 +47,10 @@ REASON_INTENT = {
 }
 RETURN_VERB = re.compile(r"想退|要退|退掉|退了吧|退一|退两|全退|都退|退货|申请售后|给我退|帮我退|退回去")
 CHANGE_OF_MIND = re.compile(r"不(太)?想要了|不要了")
+#: "给我找个人处理 / 找人工": a person asked for, however it is put.
+ASKS_FOR_A_PERSON = re.compile(r"找(个|一个)?(人|真人|人工|客服|负责人|主管)(来)?(处理|帮|说|问|看|跟|吧|啊|呗|$)|转人工|人工客服|要人工")
+#: "…也给下 / 也发我": more of the answer just given.
+ALSO_GIVE = re.compile(r"也(给|发|说|告诉)(我|下|一下)")
 #: What a message holding a phone or an order number is never: the buyer is giving it.
 NOT_AN_ANSWER = frozenset({"goodbye", "thank", "greet", "deny", "nlu_fallback", "out_of_scope", "bot_challenge"})
 #: "不用转人工 / 不需要人工": the buyer declines a person.
@@ -140,6 +144,12 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return None
     if NO_PERSON_NEEDED.search(text) and predicted == "human_handoff":
         return "deny"  # "不用转人工哈 我就先问问": no hand-over asked for
+    if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm") and ASKS_FOR_A_PERSON.search(text):
+        return "human_handoff"  # "通融下呗 给我找个人处理"
+    if predicted == "query_refund_status" and RETURN_QUESTION.search(text) and not PROGRESS.search(text):
+        return "ask_policy"  # "能退吗 钱退我": whether it may go back at all, before any case exists
+    if predicted in (*ELLIPSIS_MISREAD, "human_handoff") and ALSO_GIVE.search(text) and not ASKS_FOR_A_PERSON.search(text):
+        return "inform"  # "收件人跟电话也给下": more of what was just answered, read in context
     if predicted in NOT_AN_ANSWER and (PHONE_PATTERN.search(text) or ORDER_NO_PATTERN.search(text)):
         return "inform"  # "不好意思打错了 是138…": a phone or an order number is an answer, never a goodbye
     every_facet = asked_facets(text)  # never with a verb of change

@@ -457,10 +457,16 @@ async def test_price_drop_is_refunded_from_the_catalogue_price(crm: str) -> None
 
 async def test_no_price_drop_means_no_difference_to_refund(crm: str) -> None:
     talk = chat()
-    await talk.say("T恤降价了，我要退差价", "request_refund")
-    messages = await talk.say("1件", "inform")
-    assert responses(messages) == ["utter_as_not_eligible"]
+    messages = await talk.say("T恤降价了，我要退差价", "request_refund")
+    assert responses(messages) == ["utter_as_not_eligible"]  # no "几件？" first: no quantity would change it
     assert "没有查到降价差额" in messages[0]["rule"]
+
+
+async def test_damage_reported_too_late_hears_the_48_hour_rule_with_the_first_question(crm: str) -> None:
+    talk = chat()
+    messages = await talk.say("坚果到的时候外袋破了好几袋 你们咋包装的啊", "report_damaged")
+    assert responses(messages) == ["utter_as_sorry", "utter_ask_as_quantity"]
+    assert "48小时" in messages[1]["rule"] and "质量问题" in messages[1]["rule"]  # handled as a quality case now
 
 
 @pytest.mark.parametrize(

@@ -266,3 +266,10 @@ async def test_a_new_session_stays_paused_while_staff_hold_the_case_and_keeps_an
     with clock.frozen(AS_OF + timedelta(days=4)):  # too late: the question has lapsed
         events, _ = await run_action(ActionSessionStart(), make_tracker(buyer, "", "", active=False))
         assert [e["event"] for e in events] == ["session_started", "action"]
+
+
+async def test_the_order_of_the_product_complained_about_is_attached_and_in_focus(crm: str) -> None:
+    tracker = make_tracker("tb_xiaoyu", "羽绒服发了快两天了还没到 再不到给差评", "complain", active=False,
+                           message_id="msg-product-1")
+    events, _ = await run_action(ActionEscalateComplaint(), tracker)
+    assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"}["focus_order_id"] == "4128503961730215"
