@@ -306,6 +306,19 @@ def fallbacks_in_a_row(events: List[Dict[Text, Any]]) -> int:
     return count
 
 
+def rule_just_answered(tracker: Tracker) -> Optional[str]:
+    """The shop rule the bot explained just before this message, if it did: a fragment asks it again.
+
+    The price answer (满减, coupons and 价保, one response for ``ask_price_promo``) counts as the
+    price-protection rule: "从哪天开始算" after it asks when 价保 starts.
+    """
+    if just_asked(tracker, "action_answer_policy"):
+        return tracker.get_slot(POLICY_TOPIC)
+    if just_asked(tracker, "utter_price_promo"):
+        return "utter_policy_price_protection"
+    return None
+
+
 class ActionAnswerPolicy(ThreadedAction):
     """Answers a rules question (运费险, 7天无理由, 保修 …) with the figures from shop_policy.yml."""
 
@@ -314,7 +327,7 @@ class ActionAnswerPolicy(ThreadedAction):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         text = latest_text(tracker)
-        previous = tracker.get_slot(POLICY_TOPIC) if just_asked(tracker, self.name()) else None
+        previous = rule_just_answered(tracker)
         topics = follow_up_topics(text, previous)
         response, values = topics[0], policy_values(POLICY)
         remember = [SlotSet(POLICY_TOPIC, response)]
@@ -384,7 +397,7 @@ class ActionInformInContext(ThreadedAction):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = latest_text(tracker)
-        after_rule = just_asked(tracker, "action_answer_policy") and tracker.get_slot(POLICY_TOPIC)
+        after_rule = rule_just_answered(tracker)
         if after_rule and (first_entity(tracker, "product") or FOLLOW_UP.search(text)):
             return [FollowupAction("action_answer_policy")]
         if parse_address(text) is not None:

@@ -47,6 +47,8 @@ REASON_INTENT = {
 }
 RETURN_VERB = re.compile(r"想退|要退|退掉|退了吧|退一|退两|全退|都退|退货|申请售后|给我退|帮我退|退回去")
 CHANGE_OF_MIND = re.compile(r"不(太)?想要了|不要了")
+#: "周六日有人吗 / 国庆放假几点下班": hours on other days, never a greeting ("客服在线吗" may be one).
+OFF_HOURS = re.compile(r"周六|周日|周末|礼拜[六天日]|星期[六天日]|节假日|国庆|春节|过年|放假|假期|晚上|半夜|几点")
 #: "给我找个人处理 / 找人工": a person asked for, however it is put.
 ASKS_FOR_A_PERSON = re.compile(r"找(个|一个)?(人|真人|人工|客服|负责人|主管)(来)?(处理|帮|说|问|看|跟|吧|啊|呗|$)|转人工|人工客服|要人工")
 #: "…也给下 / 也发我": more of the answer just given.
@@ -163,9 +165,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ELLIPSIS_MISREAD and ELLIPSIS.search(text) and not PEOPLE.match(text):
         return "inform"  # "那降噪耳机呢": the last question again, about something else (read in context)
     topic = general_topic(text)
-    if topic == "utter_policy_price_protection" and predicted == "ask_price_promo":
-        return "ask_policy"  # "你们家有价保吗": the after-sales rule, not today's promotions
-    if topic == "utter_policy_service_hours" and predicted in ("greet", "human_handoff", "nlu_fallback", "out_of_scope"):
+    if topic == "utter_policy_service_hours" and predicted in ("greet", "human_handoff", "nlu_fallback", "out_of_scope") \
+            and (predicted != "greet" or OFF_HOURS.search(text)):
         return "ask_policy"  # "周六日有人吗" asks the hours; it is no greeting and no call for a person now
     if WHO_PAYS.search(text) and "utter_policy_shipping" in policy_responses(text) and predicted not in NEVER_OVERRIDDEN:
         return "ask_policy"  # "那运费谁出 我这单好像没买运费险": who pays, answered with the buyer's own insurance

@@ -81,3 +81,9 @@ async def test_a_stranger_asking_how_long_a_refund_takes_gets_the_rule(crm: str)
     _, said = await run_action(ActionRefundStatus(), after([], "退款多久到账啊", "query_refund_status"))
     assert responses(said) == ["utter_policy_refund_time", "utter_need_verification"]
     assert said[0]["refund_arrival_days"] == 3
+
+
+async def test_when_price_protection_starts_after_the_price_answer(crm: str) -> None:
+    earlier = answered_by("utter_price_promo", "你们家有价保吗 怕刚买完就降价")
+    _, said = await run_action(ActionAnswerPolicy(), after(earlier, "从哪天开始算 收货那天还是付款那天", "ask_policy"))
+    assert responses(said) == ["utter_policy_price_protection"]

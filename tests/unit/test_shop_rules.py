@@ -28,7 +28,8 @@ from bot.policy.answers import general_topic
         ("还能退吗 钱要退我", "query_refund_status", "ask_policy"),
         ("退款进度咋样了 还能退吗", "query_refund_status", None),
         ("电话号码也发我下", "human_handoff", "inform"),
-        ("有保价吗 怕买贵了", "ask_price_promo", "ask_policy"),
+        ("这件大衣双十二会降价吗", "ask_price_promo", None),  # price protection is a price question (intents.md)
+        ("你好 客服在线不", "greet", None),
         ("那面膜那单呢 签收人是谁", "ask_policy", "query_order"),
         ("地址现在是哪个", "change_address", "query_order"),
         ("你们退货地址发我下", "query_order", "ask_policy"),
