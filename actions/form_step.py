@@ -41,6 +41,7 @@ from bot.orders.reference import (
     OrderReference,
     Outcome,
     Purpose,
+    changed_order,
     corrected_reference,
     entity_or_match,
     parse_reference,
@@ -272,7 +273,7 @@ class FormTurn(FormValidationAction, abc.ABC):
     def opening_reference(self) -> OrderReference:
         """What the message that opened the form said about the order ("扫地机器人到哪了"), read once the
         buyer is verified; else the order number they verified with."""
-        for event in self.opening_messages()[:-1]:
+        for event in self.opening_messages()[:-1][:1]:  # the opening message, not the identity answers after it
             parse = event.get("parse_data") or {}
             reference = parse_reference(event.get("text") or "", parse.get("entities") or [])
             if reference.names_itself:
@@ -359,6 +360,10 @@ class FormTurn(FormValidationAction, abc.ABC):
                 return {"several_orders": several, "order_id": several[0], "order_candidates": None}
         shown = list(self.slot("order_candidates") or [])
         focus = self.tracker.get_slot("focus_order_id")
+        if self.purpose in CHANGES and self.requested is None:
+            changed = changed_order(self.text, latest_entities(self.tracker), candidates, self.purpose)
+            if changed is not None:  # "黑色那件到哪了 … 另外那件奶白色的 能不能改个地址": the one to change
+                return {"order_id": changed, "order_candidates": None}
         if not names_order and focus and self.requested is None:
             focused = next((c for c in candidates if c.order_no == focus), None)
             follow_up = self.purpose in (Purpose.STATUS, Purpose.LOGISTICS) and bool(asked_facets(self.text))

@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Optional, Text
 from bot.aftersales.reading import reason_kind
 from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
 from bot.nlu.nonverbal import classify_nonverbal
+from bot.nlu.simplified import to_simplified
 from bot.orders.details import Facet, asked_facets
 from bot.policy.answers import general_topic, policy_responses
 from bot.policy.decisions import RequestKind
@@ -49,6 +50,8 @@ RETURN_VERB = re.compile(r"想退|要退|退掉|退了吧|退一|退两|全退|�
 CHANGE_OF_MIND = re.compile(r"不(太)?想要了|不要了")
 #: "周六日有人吗 / 国庆放假几点下班": hours on other days, never a greeting ("客服在线吗" may be one).
 OFF_HOURS = re.compile(r"周六|周日|周末|礼拜[六天日]|星期[六天日]|节假日|国庆|春节|过年|放假|假期|晚上|半夜|几点")
+#: A question, not an answer: question words and particles.
+ASKING = re.compile(r"[?？]|吗|呢|呀|谁|哪|几|什么|啥|多少")
 #: "给我找个人处理 / 找人工": a person asked for, however it is put.
 ASKS_FOR_A_PERSON = re.compile(r"找(个|一个)?(人|真人|人工|客服|负责人|主管)(来)?(处理|帮|说|问|看|跟|吧|啊|呗|$)|转人工|人工客服|要人工")
 #: "…也给下 / 也发我": more of the answer just given.
@@ -160,6 +163,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     facets = [f for f in every_facet if f not in ANSWERED_BY_INTENT]
     if predicted in ("inform", "ask_product") and reason_kind(text) is None and facets:
         return "query_order"  # "派件小哥电话给我下", "口红那单当时是谁签收的": a question, not an answer
+    if predicted in ("affirm", "deny") and facets and ASKING.search(to_simplified(text)):
+        return "query_order"  # "口紅那單是誰簽收的呀": a question about the order, no yes or no
     if predicted == "ask_product" and reason_kind(text) not in (None, RequestKind.NO_REASON_RETURN):
         return stated_request(text, "inform") or "ask_policy"  # "白T缩水变形了 还能退不": a fault, no shopping
     if predicted in ELLIPSIS_MISREAD and ELLIPSIS.search(text) and not PEOPLE.match(text):

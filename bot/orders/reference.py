@@ -373,3 +373,27 @@ def several_orders(text: str, entities: Sequence[dict], orders: Sequence[OrderCa
         if result.outcome == Outcome.FOUND and result.order_no not in found:
             found.append(result.order_no)  # type: ignore[arg-type]
     return found if len(found) >= 2 else []
+
+
+#: Words of a change an order form carries out: the clause they are in, or the one before, names its order.
+CHANGE_CLAUSE = re.compile(r"改|取消|不要了|地址")
+
+
+def changed_order(text: str, entities: Sequence[dict], orders: Sequence[OrderCandidate], purpose: Purpose) -> Optional[str]:
+    """In a message about several orders, the one the change is for: named in the clause asking the change,
+    or in the nearest clause before it ("黑色那件到哪了 然后另外那件奶白色的 能不能改个地址"). None when the
+    message names one order or none (the usual reading applies)."""
+    if len(several_orders(text, entities, orders, Purpose.STATUS)) < 2:
+        return None
+    clauses = split_asks(text)
+    asking = next((i for i, (start, end) in enumerate(clauses) if CHANGE_CLAUSE.search(text[start:end])), None)
+    if asking is None:
+        return None
+    for start, end in reversed(clauses[: asking + 1]):
+        product = next((str(e["value"]) for e in entities
+                        if e.get("entity") == "product" and start <= int(e.get("start", -1)) < end), None)
+        reference = OrderReference(product=product, text=text[start:end])
+        if reference.names_itself:
+            result = resolve(reference, orders, purpose)
+            return result.order_no if result.outcome == Outcome.FOUND else None
+    return None

@@ -303,3 +303,20 @@ async def test_an_order_number_given_before_the_phone_is_not_asked_again(crm: st
     messages = await chat.say("13800000002", "inform")
     assert responses(messages)[0] == "utter_verify_ok"
     assert messages[1]["order_no"] == "5230917846202448"
+
+
+async def test_a_long_message_about_two_orders_changes_the_one_it_asks_to_change(crm: str) -> None:
+    chat = order_chat("tb_chenmei")
+    messages = await chat.say("黑色M码那件加厚羽绒服现在到哪了 然后另外那件奶白色的短款 能不能帮我改个地址 "
+                              "寄到河南省郑州市金水区花园路100号 谢谢", "change_address")
+    assert responses(messages) == ["utter_confirm_address"] and messages[0]["order_no"] == "6302718459302235"
+    assert "花园路100号" in messages[0]["new_address"]
+
+
+async def test_a_corrected_order_number_is_the_order_answered_not_the_wrong_one_tried_first(crm: str) -> None:
+    chat = order_chat("wx_guest_wrong_no")
+    await chat.say("查一下订单物流", "query_logistics")
+    messages = await chat.say("13800000001 7415029386402568", "inform")  # 林小雨's phone, 赵磊's order
+    assert responses(messages)[0] == "utter_verify_mismatch"
+    messages = await chat.say("不好意思单号发错了 是4128503961732287", "inform")
+    assert responses(messages)[0] == "utter_verify_ok" and messages[1]["order_no"] == "4128503961732287"

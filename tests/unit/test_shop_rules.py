@@ -30,6 +30,8 @@ from bot.policy.answers import general_topic
         ("电话号码也发我下", "human_handoff", "inform"),
         ("这件大衣双十二会降价吗", "ask_price_promo", None),  # price protection is a price question (intents.md)
         ("你好 客服在线不", "greet", None),
+        ("面膜那單誰簽收的呀", "affirm", "query_order"),
+        ("对 已经签收了", "affirm", None),
         ("那面膜那单呢 签收人是谁", "ask_policy", "query_order"),
         ("地址现在是哪个", "change_address", "query_order"),
         ("你们退货地址发我下", "query_order", "ask_policy"),
