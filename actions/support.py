@@ -338,6 +338,9 @@ class ActionAnswerPolicy(ThreadedAction):
             values.update(product=product.name, warranty_days=product.warranty_days)
             response = "utter_policy_warranty_product" if product.warranty_days else "utter_policy_no_warranty_product"
         own = self.own_order(tracker, product.name if product else None)
+        if response == "utter_policy_refund_time" and own is not None and not tracker.active_loop:
+            # "能退多少钱 退到哪里" about the order being talked about: its case, or what its refund would be
+            return [*remember, FollowupAction("action_refund_status")]
         if not tracker.active_loop and self.is_own_case(response, text, own):
             # "卫衣买回来不太喜欢 能退了吗" from a buyer who has that hoodie: their case, decided by the
             # after-sales rules (signed 10 days ago → past 7 days), not the general rule

@@ -87,3 +87,14 @@ async def test_when_price_protection_starts_after_the_price_answer(crm: str) -> 
     earlier = answered_by("utter_price_promo", "你们家有价保吗 怕刚买完就降价")
     _, said = await run_action(ActionAnswerPolicy(), after(earlier, "从哪天开始算 收货那天还是付款那天", "ask_policy"))
     assert responses(said) == ["utter_policy_price_protection"]
+
+
+async def test_where_the_money_goes_for_the_order_in_focus_is_that_orders_answer(crm: str) -> None:
+    tracker = after([], "能退多少钱 退到哪里", "ask_policy", {"focus_order_id": "7415029386402568"}, sender="tb_zhaolei")
+    events, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert said == [] and (events[-1]["event"], events[-1]["name"]) == ("followup", "action_refund_status")
+
+
+async def test_how_long_refunds_take_in_general_is_the_rule(crm: str) -> None:
+    _, said = await run_action(ActionAnswerPolicy(), after([], "你们退款一般多久到账", "ask_policy", sender="tb_zhaolei"))
+    assert responses(said) == ["utter_policy_refund_time"]
