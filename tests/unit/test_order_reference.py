@@ -7,12 +7,12 @@ import pytest
 
 from bot.crm.models import OrderStatus as S
 from bot.orders.reference import (
-    corrected_span,
     OrderCandidate,
     OrderReference,
     Outcome,
     Purpose,
     Resolution,
+    corrected_span,
     parse_choice,
     parse_reference,
     resolve,
