@@ -177,6 +177,8 @@ PHOTO_WORDS = ("拍", "照片", "图片", "图", "发")
 PHOTO_NONE_WORDS = ("拍不了", "没法拍", "没有照片", "没拍", "不方便拍", "扔了", "丢了")
 
 RESHIP_WORDS = ("补发", "补寄", "重新发", "再发", "补一", "重发", "换新", "换一个新的", "换个新的")
+#: "给俺换双新的 / 换台新的": a new one sent, whatever the measure word.
+RESHIP_NEW = re.compile(r"换(一)?(个|双|件|盒|份|条|台|只|袋|支|瓶)?新的")
 NO_RESHIP = re.compile(r"(不用|不要|别|不想|不需要)(再)?(补发|补寄|重发|重新发|再发)")
 REFUND_WORDS = ("退款", "退钱", "退差价", "退我钱", "把钱退", "钱退", "退回钱", "仅退款")
 
@@ -236,7 +238,7 @@ def resolution_in(text: str) -> Optional[Resolution]:
     """Reship or refund, for a wrong, missing or damaged item."""
     if NO_RESHIP.search(text):
         return Resolution.REFUND if any(word in text for word in REFUND_WORDS) else None
-    if any(word in text for word in RESHIP_WORDS):
+    if any(word in text for word in RESHIP_WORDS) or RESHIP_NEW.search(text):
         return Resolution.RESHIP
     if any(word in text for word in REFUND_WORDS):
         return Resolution.REFUND

@@ -244,6 +244,7 @@ def test_evidence_sent_in_usual_word_order() -> None:
         ("重新发一个给我", Resolution.RESHIP),
         ("补寄吧", Resolution.RESHIP),
         ("换新", Resolution.RESHIP),
+        ("图发你了 给我换台新的", Resolution.RESHIP),
         ("退款吧", Resolution.REFUND),
         ("直接退钱", Resolution.REFUND),
         ("仅退款", Resolution.REFUND),
