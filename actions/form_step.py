@@ -273,9 +273,10 @@ class FormTurn(FormValidationAction, abc.ABC):
     def opening_reference(self) -> OrderReference:
         """What the message that opened the form said about the order ("扫地机器人到哪了"), read once the
         buyer is verified; else the order number they verified with."""
-        for event in self.opening_messages()[:-1][:1]:  # the opening message, not the identity answers after it
-            parse = event.get("parse_data") or {}
-            reference = parse_reference(event.get("text") or "", parse.get("entities") or [])
+        messages = self.opening_messages()
+        if len(messages) > 1:  # the opening message, not the identity answers after it, nor this one
+            parse = messages[0].get("parse_data") or {}
+            reference = parse_reference(messages[0].get("text") or "", parse.get("entities") or [])
             if reference.names_itself:
                 return reference
         return OrderReference(order_no=self.verified_with)

@@ -64,7 +64,7 @@ from bot.forms.questions import OFFERS_TO_CONFIRM, AftersalesCase, aftersales_qu
 from bot.handoff import hours
 from bot.nlu.shop_rules import ANGER
 from bot.orders.confirm import ANSWER_INTENTS, REFUSAL, interpret_confirmation
-from bot.orders.reference import Purpose, corrected_span, first_entity, parse_choice
+from bot.orders.reference import Purpose, corrected_part, first_entity, parse_choice
 from bot.orders.replies import cancelled_refund_line
 from bot.orders.service import CustomerView, OrderView
 from bot.policy.answers import policy_values
@@ -175,23 +175,25 @@ class ValidateAftersalesForm(FormTurn):
         item = self.item()
         return None if item is None or self.closed(item) else item
 
-    def decision(self) -> Optional[Decision]:
-        """The policy's answer once item, quantity and kind are known."""
+    def assessed(self) -> Optional[Decision]:
+        """The policy's answer for the open item with the answers so far (one piece while "几件" is open)."""
         case, item = self.case(), self.open_item()
-        if case is None or item is None or self.slot("as_quantity") is None:
+        if case is None or item is None:
             return None
         key = ("decision", case.order_no, item.id, self.slot("as_quantity"), self.slot("as_kind"), self.slot("as_reason"))
         assessed = self.remembered(key, lambda: _assessed(self.tracker, case))
         return assessed[0] if assessed else None
 
+    def decision(self) -> Optional[Decision]:
+        """The policy's answer once item, quantity and kind are known."""
+        return None if self.slot("as_quantity") is None else self.assessed()
+
     def refused_whatever_the_quantity(self) -> Optional[Decision]:
         """Before "几件？": the policy's answer for one piece, when even that is out of policy (too late …)."""
-        case, item = self.case(), self.open_item()
-        if case is None or item is None or self.slot("as_quantity") is not None:
+        if self.slot("as_quantity") is not None:
             return None
-        key = ("one piece", case.order_no, item.id, self.slot("as_kind"), self.slot("as_reason"))
-        assessed = self.remembered(key, lambda: _assessed(self.tracker, case))
-        return assessed[0] if assessed is not None and not assessed[0].eligible else None
+        assessed = self.assessed()
+        return assessed if assessed is not None and not assessed.eligible else None
 
     def offered(self, offer: Offer) -> Optional[Decision]:
         decision = self.decision()
@@ -261,12 +263,9 @@ class ValidateAftersalesForm(FormTurn):
         return {"as_item": str(picked.id)} if picked is not None else {}
 
     def corrected_item(self, case: CaseOrder) -> Optional[ItemChoice]:
-        span = corrected_span(self.text)
-        if span is None:
-            return None
-        start, end = span
-        inside = [e for e in latest_entities(self.tracker) if start <= e.get("start", -1) and e.get("end", end) <= end]
-        return _pick_item(case, self.text[start:end], inside, False)
+        """The line of this order a correction names ("不是T恤 是帆布鞋" → the shoes)."""
+        part = corrected_part(self.text, latest_entities(self.tracker))
+        return _pick_item(case, *part, False) if part is not None else None
 
     def extract_as_quantity(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         item = self.open_item()
@@ -444,9 +443,8 @@ class ActionAskAsPhotos(ThreadedAction):
             RequestKind.DAMAGED: "utter_ask_as_photos_damaged",
             RequestKind.WRONG_OR_MISSING: "utter_ask_as_photos_wrong",
         }.get(kind, "utter_ask_as_photos_quality")
-        assessed = _assessed(tracker, _case(tracker))
         # the rule that lets the case go ahead comes first: the buyer asked "还能退吗", not only for photos
-        dispatcher.utter_message(response=response, rule=f"{assessed[0].rule}。" if assessed else "")
+        dispatcher.utter_message(response=response, rule=rule_sentence(tracker, _case(tracker)))
         return []
 
 
@@ -499,12 +497,15 @@ def _case(tracker: Tracker) -> Optional[CaseOrder]:
 FAULTS = (RequestKind.DAMAGED, RequestKind.QUALITY_ISSUE, RequestKind.WRONG_OR_MISSING)
 
 
-def fault_rule(tracker: Tracker, case: Optional[CaseOrder]) -> str:
-    """"坚果破了" 50 hours after signing: "超过签收后48小时，不再按运输破损处理；…" before "几件？"."""
-    if _assessed_kind(tracker) not in FAULTS:
-        return ""
+def rule_sentence(tracker: Tracker, case: Optional[CaseOrder]) -> str:
+    """The rule the policy applies to the form's answers so far, as a sentence to put before a question."""
     assessed = _assessed(tracker, case)
     return f"{assessed[0].rule}。" if assessed is not None else ""
+
+
+def fault_rule(tracker: Tracker, case: Optional[CaseOrder]) -> str:
+    """"坚果破了" 50 hours after signing: "超过签收后48小时，不再按运输破损处理；…" before "几件？"."""
+    return rule_sentence(tracker, case) if _assessed_kind(tracker) in FAULTS else ""
 
 
 def _assessed_kind(tracker: Tracker) -> Optional[RequestKind]:

@@ -149,14 +149,24 @@ def corrected_span(text: str) -> Optional[Tuple[int, int]]:
     return found[-1].span(1) if found else None
 
 
-def corrected_reference(text: str, entities: Iterable[dict] = ()) -> Optional[OrderReference]:
-    """The reference a correction makes, read only from what follows its "是" (entities inside that span)."""
+def entities_within(entities: Iterable[dict], start: int, end: int) -> List[dict]:
+    """The entities of one part of a message (a clause, what a correction names)."""
+    return [e for e in entities if e.get("start") is not None and start <= e["start"] and e.get("end", end) <= end]
+
+
+def corrected_part(text: str, entities: Iterable[dict] = ()) -> Optional[Tuple[str, List[dict]]]:
+    """What a correction names and the entities inside it ("不是T恤 是帆布鞋" → "帆布鞋"); None when nothing is corrected."""
     span = corrected_span(text)
     if span is None:
         return None
     start, end = span
-    inside = [e for e in entities if e.get("start") is not None and start <= e["start"] and e.get("end", end) <= end]
-    return parse_reference(text[start:end], inside)
+    return text[start:end], entities_within(entities, start, end)
+
+
+def corrected_reference(text: str, entities: Iterable[dict] = ()) -> Optional[OrderReference]:
+    """The reference a correction makes, read only from what follows its "是"."""
+    part = corrected_part(text, entities)
+    return parse_reference(*part) if part is not None else None
 
 
 def parse_choice(text: str) -> Optional[int]:
@@ -353,6 +363,14 @@ def split_asks(text: str) -> List[Tuple[int, int]]:
     return spans
 
 
+def clause_reference(text: str, entities: Sequence[dict], start: int, end: int) -> OrderReference:
+    """What one clause of a message says about an order: the product that starts in it, and its words."""
+    product = next(
+        (str(e["value"]) for e in entities if e.get("entity") == "product" and start <= int(e.get("start", -1)) < end), None
+    )
+    return OrderReference(product=product, text=text[start:end])
+
+
 def several_orders(text: str, entities: Sequence[dict], orders: Sequence[OrderCandidate], purpose: Purpose) -> List[str]:
     """The distinct orders a message asks about clause by clause ("羽绒服到哪了？跑鞋啥时候发？"); [] for one or none.
 
@@ -361,12 +379,7 @@ def several_orders(text: str, entities: Sequence[dict], orders: Sequence[OrderCa
     """
     found: List[str] = []
     for start, end in split_asks(text):
-        clause = text[start:end]
-        product = next(
-            (str(e["value"]) for e in entities
-             if e.get("entity") == "product" and start <= int(e.get("start", -1)) < end), None
-        )
-        reference = OrderReference(product=product, text=clause)
+        reference = clause_reference(text, entities, start, end)
         if not reference.names_itself:
             continue
         result = resolve(reference, orders, purpose)
@@ -390,9 +403,7 @@ def changed_order(text: str, entities: Sequence[dict], orders: Sequence[OrderCan
     if asking is None:
         return None
     for start, end in reversed(clauses[: asking + 1]):
-        product = next((str(e["value"]) for e in entities
-                        if e.get("entity") == "product" and start <= int(e.get("start", -1)) < end), None)
-        reference = OrderReference(product=product, text=text[start:end])
+        reference = clause_reference(text, entities, start, end)
         if reference.names_itself:
             result = resolve(reference, orders, purpose)
             return result.order_no if result.outcome == Outcome.FOUND else None
