@@ -314,7 +314,7 @@ class FormTurn(FormValidationAction, abc.ABC):
         if THIS_ORDER.search(self.text) and not named_elsewise and self.tracker.get_slot("focus_order_id"):
             names_order = False  # "我这单买了运费险没": the order being talked about, not the newest one
         answering_other = self.answering_other()
-        correction = self.correction()
+        correction = self.correction() or self.another_order_at_confirmation(customer, reference)
         if correction is not None:
             # "不是 我说的是黑色那件 / 说错了 是键盘 鼠标我还要": not an answer to the open question, another order
             reference, names_order, answering_other = correction, True, False
@@ -334,6 +334,20 @@ class FormTurn(FormValidationAction, abc.ABC):
         """What a correcting message names instead ("不是T恤 是帆布鞋"), when it names something."""
         corrected = corrected_reference(self.text, latest_entities(self.tracker))
         return corrected if corrected is not None and corrected.names_itself else None
+
+    def another_order_at_confirmation(self, customer: CustomerView, reference: OrderReference) -> Optional[OrderReference]:
+        """"黑色的那件" asked to confirm cancelling the 奶白 one: another order meant, neither yes nor no.
+
+        Only a message that answers neither, and names an order of the buyer's other than the one
+        awaiting its yes, moves the form; "确认换40码" stays an answer about the order asked.
+        """
+        order_id = self.slot("order_id")
+        if self.requested != "order_confirm" or not order_id or not reference.names_itself or reference.order_no:
+            return None
+        if interpret_confirmation(self.text, self.intent, self.answer_intents) is not None:
+            return None
+        result = resolve(reference, orders.candidates(customer.id), Purpose.STATUS)
+        return reference if result.outcome == Outcome.FOUND and result.order_no != order_id else None
 
     def the_other_order(self, reference: OrderReference) -> Optional[Found]:
         """"另一件呢": the order shown beside the one picked; asked among them when several were shown."""

@@ -32,7 +32,7 @@ from actions.common import (
 from actions.form_step import FormTurn, purpose_of
 from bot.forms.questions import OrderRequest, order_questions
 from bot.orders import replies
-from bot.orders.address import ParsedAddress, parse_address
+from bot.orders.address import ParsedAddress, corrected_address, parse_address
 from bot.orders.details import Facet, asked_facets, detail_replies
 from bot.orders.reference import Purpose, parse_reference, shortlist
 from bot.orders.service import CustomerView, OrderView
@@ -110,7 +110,7 @@ class ValidateOrderForm(FormTurn):
     def extract_new_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if self.purpose != Purpose.CHANGE_ADDRESS or self.order() is None or self.refused():
             return {}
-        parsed = parse_address(self.text) or self.address_said_before()
+        parsed = parse_address(self.text) or self.address_said_before() or self.address_corrected()
         if parsed is not None and self.intent != "affirm":
             # a new address always gets its own "确认修改吗？", whatever was agreed before
             self.address_given = True
@@ -124,6 +124,11 @@ class ValidateOrderForm(FormTurn):
         if self.address_given:
             return {}  # a new address this turn ("不对 改成…"): its confirmation is still to be asked
         return super().extract_order_confirm(dispatcher, tracker, domain)
+
+    def address_corrected(self) -> Optional[ParsedAddress]:
+        """"不对 门牌号打错了 是张杨路501号": the address awaiting its yes, with the street the buyer retyped."""
+        pending = _address_from_slot(self.slot("new_address"))
+        return corrected_address(pending, self.text) if pending is not None else None
 
     def address_said_before(self) -> Optional[ParsedAddress]:
         """"那跑鞋那单改成这个地址": the address the buyer typed a moment ago, for another order."""

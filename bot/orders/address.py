@@ -82,7 +82,7 @@ def parse_address(text: str) -> Optional[ParsedAddress]:
 #: Words before the new address inside one clause: "帮我改成…", "寄到…", "新地址是…".
 INTRO = re.compile(r"^.*?(?:改成|改为|换成|换到|改到|寄到|送到|发到|地址是|地址为|地址[:：])")
 #: Words that are no one's name: thanks, particles, the buyer's own chatter.
-CHATTER = re.compile(r"谢|麻烦|好的|哈|呀|吧|啦|了|吗|呢|单位|公司|家里|我")
+CHATTER = re.compile(r"谢|麻烦|好的|哈|呀|吧|啦|了|吗|呢|单位|公司|家里|我|不变|不用|一样|电话|手机|地址|都")
 
 
 def _after_intro(part: str) -> str:
@@ -100,3 +100,39 @@ def _continues_address(part: str) -> bool:
 
 def _looks_like_address(text: str) -> bool:
     return any(m in text for m in AREA_MARKERS) and any(m in text for m in DETAIL_MARKERS)
+
+
+#: A street and house number ("张杨路501号"), the part of an address buyers retype when they correct it.
+STREET_NUMBER = re.compile(r"([\u4e00-\u9fa5]{1,12}?(?:大道|路|街|巷|弄|道))\s*(\d+(?:-\d+)?)\s*号")
+
+
+def corrected_address(previous: ParsedAddress, text: str) -> Optional[ParsedAddress]:
+    """The address given a moment ago with the part the buyer corrects ("门牌号打错了 是张杨路501号 华润时代广场3楼").
+
+    The corrected street and everything after it replace the same street (or, for a street not in the
+    address, everything after the district) of the previous address; recipient and phone are kept.
+    None when the message retypes no street and house number.
+    """
+    match = STREET_NUMBER.search(text or "")
+    if match is None:
+        return None
+    road = match.group(1)
+    start = match.start(1)
+    anchor = -1
+    for skip in range(len(road) - 1):  # "是张杨路": the longest tail of the words before 路 found in the address
+        anchor = previous.address.find(road[skip:])
+        if anchor >= 0:
+            start += skip
+            break
+    if anchor < 0:
+        anchor = max(previous.address.rfind(marker) + len(marker) for marker in ("区", "县", "市", "旗"))
+        start += next((i for i, ch in enumerate(road) if ch not in "是在到为"), 0)
+        if anchor <= 0:
+            return None
+    parts = [p for p in re.split(r"[ ，,;；。！!~～]+", text[start:]) if p]
+    kept = [parts[0]]
+    for part in parts[1:]:
+        if not _continues_address(part) or CHATTER.search(part):
+            break
+        kept.append(part)
+    return ParsedAddress(address=previous.address[:anchor] + "".join(kept), recipient=previous.recipient, phone=previous.phone)

@@ -24,3 +24,15 @@ def test_shop_terms_stay_whole(tokenizer: ShopJiebaTokenizer) -> None:
     ShopJiebaTokenizer._load_custom_dictionary("data/jieba")
     words = [t.text for t in tokenizer.tokenize(Message(data={"text": "买了运费险的羽绒服能七天无理由吗"}), "text")]
     assert "运费险" in words and "羽绒服" in words
+
+
+@pytest.mark.parametrize(
+    ("typed", "simplified"),
+    [("我想退個貨", "我想退个货"), ("請問掃地機器人保固多久", "请问扫地机器人保修多久"), ("退款的話多久到賬", "退款的话多久到账")],
+)
+def test_traditional_characters_are_read_as_simplified(tokenizer: ShopJiebaTokenizer, typed: str, simplified: str) -> None:
+    """The model sees the same tokens whichever script the buyer types, at the same offsets."""
+    typed_tokens = tokenizer.tokenize(Message(data={"text": typed}), "text")
+    simplified_tokens = tokenizer.tokenize(Message(data={"text": simplified}), "text")
+    assert [(t.text, t.start, t.end) for t in typed_tokens] == [(t.text, t.start, t.end) for t in simplified_tokens]
+    assert all(t.lemma == t.text for t in typed_tokens)
