@@ -31,6 +31,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import POLICY, latest_entities, latest_intent, latest_text, now, orders
+from bot.aftersales.reading import reason_kind
 from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
 from bot.forms.questions import VERIFY, Buyer, ends_form, is_digression, next_question
 from bot.handoff.hours import describe_opening
@@ -38,15 +39,20 @@ from bot.orders.confirm import ANSWER_INTENTS, interpret_confirmation
 from bot.orders.details import asked_facets
 from bot.orders.reference import (
     RELEVANT_STATUSES,
+    OrderCandidate,
     OrderReference,
     Outcome,
     Purpose,
+    asks_about_all,
     changed_order,
     corrected_reference,
     entity_or_match,
+    first_entity,
     parse_reference,
+    recent_orders,
     resolve,
     several_orders,
+    shipped_siblings,
 )
 from bot.orders.service import CustomerView, VerifyOutcome
 from bot.orders.verification import Attempt, VerificationGuard
@@ -62,6 +68,9 @@ OTHER_ORDER = re.compile(r"另(一|外)(一)?(个|件|单|双|笔|那|份|盒)|�
 #: Changes the buyer asks about the order being talked about; one it no longer allows is refused, not swapped
 #: for another order ("改地址" after seeing the shipped parcel must not turn to an unshipped one).
 CHANGES = (Purpose.CHANGE_ADDRESS, Purpose.CANCEL)
+
+#: Labels a short answer is sometimes given by the classifier ("没下过地 就是不喜欢了" → out of scope).
+CHAT_MISREADS = frozenset({"out_of_scope", "goodbye"})
 
 Found = Dict[Text, Any]
 T = TypeVar("T")
@@ -127,7 +136,7 @@ class FormTurn(FormValidationAction, abc.ABC):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if self.coming_back() or ends_form(self.form_name(), self.intent, self.asked, self.correction() is not None):
+        if self.coming_back() or ends_form(self.form_name(), self.intent, self.asked, self.corrects()):
             return []  # the digression was answered / "算了" goes to the stop rule: nothing to read
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         if self.asked and not any(event["name"] == self.asked for event in events):
@@ -174,7 +183,13 @@ class FormTurn(FormValidationAction, abc.ABC):
         return purpose_of(tracker)
 
     def is_digression(self) -> bool:
-        return is_digression(self.intent, self.form_intents)
+        """An intent the form does not read, unless a chat label hides an answer: "帆布鞋 没下过地 就是不喜欢了"
+        (read as out of scope) names the item and the reason the open question asks for."""
+        if not is_digression(self.intent, self.form_intents):
+            return False
+        if self.intent in CHAT_MISREADS and self.requested is not None:
+            return not (first_entity(latest_entities(self.tracker), "product") or reason_kind(self.text))
+        return True
 
     def coming_back(self) -> bool:
         """True when the form runs again on a message it rejected (the rules answered a digression).
@@ -330,6 +345,13 @@ class FormTurn(FormValidationAction, abc.ABC):
             found.update(self.forget_for_another_order())
         return found
 
+    def corrects(self) -> bool:
+        """A "no" that says what was meant: another item or order, or the right phone or order number
+        ("哎呀记错了，是13800000004")."""
+        if self.asked in VERIFY and (PHONE_PATTERN.search(self.text) or ORDER_NO_PATTERN.search(self.text)):
+            return True
+        return self.correction() is not None
+
     def correction(self) -> Optional[OrderReference]:
         """What a correcting message names instead ("不是T恤 是帆布鞋"), when it names something."""
         corrected = corrected_reference(self.text, latest_entities(self.tracker))
@@ -361,6 +383,13 @@ class FormTurn(FormValidationAction, abc.ABC):
         return {"order_id": others[0], "focus_order_id": others[0], "other_orders": [self.slot("focus_order_id")]
                 if self.slot("focus_order_id") else None, **self.forget_for_another_order()}
 
+    def tell_shipped(self, shipped: List[OrderCandidate]) -> None:
+        """"另一件（黑色 M）已经发货了，地址改不了": the same product's orders this change cannot reach."""
+        response = "utter_sibling_shipped_address" if self.purpose == Purpose.CHANGE_ADDRESS else "utter_sibling_shipped_cancel"
+        for sibling in shipped[:2]:
+            self.dispatcher.utter_message(response=response, order_no=sibling.order_no, product=sibling.product_names[0],
+                                          variant="，".join(sibling.variants[:1]) or "—")
+
     def forget_for_another_order(self) -> Found:
         """Hook: the answers that belonged to the previous order."""
         return {}
@@ -371,6 +400,8 @@ class FormTurn(FormValidationAction, abc.ABC):
         candidates = orders.candidates(customer.id)
         if self.purpose in ASKS_ABOUT_SEVERAL and self.requested is None:
             several = several_orders(self.text, latest_entities(self.tracker), candidates, self.purpose)
+            if not several and not reference.names_itself and asks_about_all(self.text) and len(candidates) >= 2:
+                several = recent_orders(candidates)  # "最近买的几样东西都到了没": each order, none to pick
             if several:  # "羽绒服到哪了？跑鞋啥时候发？": each is answered, none is asked about again
                 return {"several_orders": several, "order_id": several[0], "order_candidates": None}
         shown = list(self.slot("order_candidates") or [])
@@ -389,6 +420,9 @@ class FormTurn(FormValidationAction, abc.ABC):
         result = resolve(reference, candidates, self.purpose, shown if picking else [])
         if result.outcome == Outcome.FOUND:
             others = [n for n in shown if n != result.order_no] if picking else []
+            shipped = shipped_siblings(reference, candidates, result.order_no, self.purpose)  # type: ignore[arg-type]
+            self.tell_shipped(shipped)
+            others = others or [o.order_no for o in shipped]
             return {"order_id": result.order_no, "order_candidates": None, "other_orders": others or None}
         if result.outcome == Outcome.NO_ORDERS:
             self.dispatcher.utter_message(response="utter_no_orders")

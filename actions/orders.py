@@ -30,9 +30,12 @@ from actions.common import (
     say,
 )
 from actions.form_step import FormTurn, purpose_of
+from bot.complaints.classifier import is_upset
+from bot.crm.models import OrderStatus
 from bot.forms.questions import OrderRequest, order_questions
 from bot.orders import replies
 from bot.orders.address import ParsedAddress, corrected_address, parse_address
+from bot.orders.confirm import interpret_confirmation
 from bot.orders.details import Facet, asked_facets, detail_replies
 from bot.orders.reference import Purpose, parse_reference, shortlist
 from bot.orders.service import CustomerView, OrderView
@@ -76,6 +79,8 @@ class ValidateOrderForm(FormTurn):
     form_intents = ORDER_FORM_INTENTS
     #: True once this turn read a new address: its own confirmation is still to be asked.
     address_given = False
+    #: True when this turn took up the address already put to the buyer, with a yes in the same message.
+    agreed_in_passing = False
 
     def name(self) -> Text:
         return "validate_order_form"
@@ -110,20 +115,44 @@ class ValidateOrderForm(FormTurn):
     def extract_new_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if self.purpose != Purpose.CHANGE_ADDRESS or self.order() is None or self.refused():
             return {}
+        proposed = None if parse_address(self.text) else self.proposal_taken_up()
+        if proposed is not None:
+            # "就按501那个改 确认": the address already put to the buyer for this very order, and a yes to it
+            self.address_given = interpret_confirmation(self.text, self.intent, self.answer_intents) is not True
+            self.agreed_in_passing = not self.address_given
+            return {"new_address": proposed, "order_confirm": None if self.address_given else True}
         parsed = parse_address(self.text) or self.address_said_before() or self.address_corrected()
         if parsed is not None and self.intent != "affirm":
             # a new address always gets its own "确认修改吗？", whatever was agreed before
             self.address_given = True
             return {"new_address": json.dumps(parsed.__dict__, ensure_ascii=False), "order_confirm": None}
+        if self.requested == "new_address" and BOTH.search(self.text) and self.slot("other_orders"):
+            # "两件都改吧": the other one shipped, as said; this one's new address is still wanted
+            customer = self.customer()
+            shipped = [c for c in orders.candidates(customer.id) if c.order_no in self.slot("other_orders")] if customer else []
+            self.tell_shipped([c for c in shipped if c.status == OrderStatus.SHIPPED])
+            return {"new_address": None}
         if self.requested == "new_address" and not self.is_digression():
             dispatcher.utter_message(response="utter_address_invalid")
             return {"new_address": None}
         return {}
 
     def extract_order_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if self.address_given:
+        if self.address_given or self.agreed_in_passing:
             return {}  # a new address this turn ("不对 改成…"): its confirmation is still to be asked
         return super().extract_order_confirm(dispatcher, tracker, domain)
+
+    def proposal_taken_up(self) -> Optional[str]:
+        """The address last put to the buyer for this order, when they point back at it ("就按501那个改")."""
+        try:
+            proposal = json.loads(self.slot("proposed_address") or "{}")
+        except ValueError:
+            return None
+        address = _address_from_slot(proposal.get("new_address"))
+        if address is None or proposal.get("order_id") != self.slot("order_id") or not SAME_ADDRESS.search(self.text):
+            return None
+        number = BY_NUMBER.search(self.text)
+        return proposal["new_address"] if number is None or number.group(1) in address.address else None
 
     def address_corrected(self) -> Optional[ParsedAddress]:
         """"不对 门牌号打错了 是张杨路501号": the address awaiting its yes, with the street the buyer retyped."""
@@ -131,7 +160,7 @@ class ValidateOrderForm(FormTurn):
         return corrected_address(pending, self.text) if pending is not None else None
 
     def address_said_before(self) -> Optional[ParsedAddress]:
-        """"那跑鞋那单改成这个地址": the address the buyer typed a moment ago, for another order."""
+        """"那跑鞋那单改成这个地址", "就按501那个改": the address put to the buyer or typed a moment ago."""
         if not SAME_ADDRESS.search(self.text):
             return None
         for earlier in reversed(recent_user_messages(self.tracker, 4)[:-1]):
@@ -141,8 +170,13 @@ class ValidateOrderForm(FormTurn):
         return None
 
 
+#: "两件都改 / 都改一下": every order of the product, including one that can no longer change.
+BOTH = re.compile(r"(两|几|这)(件|单|个|双)(都|一起)|都(改|取消|帮我)|全(都)?(改|取消)")
 #: "这个地址 / 刚才那个地址 / 同一个地址": an address given earlier in the conversation.
-SAME_ADDRESS = re.compile(r"这个地址|这地址|刚才(那个|的)地址|上面(那个|的)地址|同一个地址|一样的地址|同样的地址")
+SAME_ADDRESS = re.compile(r"这个地址|这地址|刚才(那个|的)地址|上面(那个|的)地址|同一个地址|一样的地址|同样的地址"
+                          r"|(就)?按(照)?(刚才|之前|上面)?的?(那个|这个|\d+(号)?那个|新的那个)(地址)?改|按\d+(号)?的?(地址)?改")
+#: "按501那个改": the house number that picks the address meant.
+BY_NUMBER = re.compile(r"按(?:照)?(?:刚才|之前|上面)?的?(\d+)")
 
 
 class ActionAskOrderId(ThreadedAction):
@@ -187,8 +221,9 @@ class ActionAskOrderConfirm(ThreadedAction):
                 return []
             values["new_address"] = describe_address(new)
             dispatcher.utter_message(response="utter_confirm_address", **values)
-        else:
-            dispatcher.utter_message(response="utter_confirm_cancel", **values)
+            proposal = {"order_id": order_id, "new_address": tracker.get_slot("new_address")}
+            return [SlotSet("proposed_address", json.dumps(proposal, ensure_ascii=False))]
+        dispatcher.utter_message(response="utter_confirm_cancel", **values)
         return []
 
 
@@ -245,6 +280,8 @@ class ActionOrderRequest(ThreadedAction):
         actor = f"buyer:{tracker.sender_id}"
         confirmed = tracker.get_slot("order_confirm") is True
         facets = [f for f in asked_facets(latest_text(tracker)) if purpose in (Purpose.STATUS, Purpose.LOGISTICS)]
+        if purpose in (Purpose.STATUS, Purpose.LOGISTICS) and is_upset(latest_text(tracker)):
+            dispatcher.utter_message(response="utter_sorry_upset")  # "还没到！！什么破快递": sorry before the trace
         if facets == [Facet.ADDRESS] and just_asked(tracker, "action_aftersales_request") and not names_an_order(tracker):
             # "寄到哪" right after a return was opened: where the goods go back, not this order's address
             dispatcher.utter_message(response="utter_policy_return_address", **policy_values(POLICY))

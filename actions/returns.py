@@ -9,11 +9,12 @@ Decisions come from ``bot.policy``, records from ``bot.aftersales``.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -64,7 +65,7 @@ from bot.forms.questions import OFFERS_TO_CONFIRM, AftersalesCase, aftersales_qu
 from bot.handoff import hours
 from bot.nlu.shop_rules import ANGER
 from bot.orders.confirm import ANSWER_INTENTS, REFUSAL, interpret_confirmation
-from bot.orders.reference import Purpose, corrected_part, first_entity, parse_choice
+from bot.orders.reference import Purpose, corrected_part, first_entity, parse_choice, parse_reference
 from bot.orders.replies import cancelled_refund_line
 from bot.orders.service import CustomerView, OrderView
 from bot.policy.answers import policy_values
@@ -258,9 +259,20 @@ class ValidateAftersalesForm(FormTurn):
         if current is not None:
             return {}
         picked = _pick_item(case, self.text, latest_entities(self.tracker), self.requested == "as_item")
+        if picked is None:
+            picked = self.item_said_earlier(case)
         if picked is None and len(case.items) == 1:
             picked = case.items[0]
         return {"as_item": str(picked.id)} if picked is not None else {}
+
+    def item_said_earlier(self, case: CaseOrder) -> Optional[ItemChoice]:
+        """"我买的帆布鞋小了 想换大一码", then the identity check: the item the opening message named."""
+        for event in reversed(self.opening_messages()[:-1]):
+            parse = event.get("parse_data") or {}
+            picked = _pick_item(case, event.get("text") or "", parse.get("entities") or [], False)
+            if picked is not None:
+                return picked
+        return None
 
     def corrected_item(self, case: CaseOrder) -> Optional[ItemChoice]:
         """The line of this order a correction names ("不是T恤 是帆布鞋" → the shoes)."""
@@ -704,6 +716,15 @@ class ActionRefundStatus(ThreadedAction):
         return (case.item(item_id) if case else None), (int(float(quantity)) if quantity else None)
 
 
+#: Words that make a withdrawal about an after-sales case, whatever else the message names.
+CASE_WORDS = re.compile(r"售后|申请|退货单|换货单|退款单|RMA|撤销|撤回", re.IGNORECASE)
+
+
+def names_an_order_to_cancel(text: str, entities: List[Dict[Text, Any]]) -> bool:
+    """"把奶白那个取消吧": an order named by product, colour or number, and no word of a case."""
+    return parse_reference(text, entities).names_itself and not CASE_WORDS.search(text or "")
+
+
 class ActionCancelAftersales(ThreadedAction):
     """Withdraws the buyer's pending case after they confirm it by its number; asks which when several are open.
 
@@ -735,6 +756,9 @@ class ActionCancelAftersales(ThreadedAction):
             named = match.group(0).upper() if match else None
         open_cases = [r for r in aftersales.requests_of(customer.id, open_only=True, limit=10) if r.status in stages.BUYER_CANCELLABLE]
         if named is None:
+            if not open_cases and names_an_order_to_cancel(latest_text(tracker), latest_entities(tracker)):
+                # "把奶白那个取消吧" with no case open: an order to cancel (asked to confirm), not a case
+                return [SlotSet("order_purpose", "cancel"), FollowupAction("order_form")]
             if not open_cases:
                 dispatcher.utter_message(response="utter_as_nothing_to_cancel")
                 return []

@@ -23,6 +23,7 @@ from actions.common import (
     ThreadedAction,
     first_entity,
     just_asked,
+    latest_entities,
     latest_intent,
     latest_text,
     now,
@@ -32,15 +33,17 @@ from actions.common import (
 )
 from bot.aftersales.reading import reason_kind
 from bot.catalog.service import find_product
-from bot.complaints.classifier import warm_up
+from bot.complaints.classifier import is_upset, warm_up
 from bot.complaints.followup import read_rating
 from bot.complaints.service import ComplaintDesk, ComplaintService
 from bot.crm.models import OrderStatus
 from bot.handoff import hours
 from bot.handoff.service import HandoffDesk
 from bot.handoff.summary import handoff_summary
-from bot.nlu.shop_rules import HYPOTHETICAL
+from bot.nlu.shop_rules import ASKS_FOR_A_PERSON, HYPOTHETICAL
+from bot.nlu.shop_rules import GENERAL as GENERAL_RULE
 from bot.orders.address import parse_address
+from bot.orders.reference import Purpose, parse_reference
 from bot.orders.service import OrderView
 from bot.policy.answers import (
     FOLLOW_UP,
@@ -135,6 +138,8 @@ class ActionHandoffRequest(ThreadedAction):
         return "action_handoff_request"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if is_upset(latest_text(tracker)):  # "鼠标付款三天了还不发货？？叫你们人工出来": sorry first, then the person
+            dispatcher.utter_message(response="utter_sorry_upset")
         return hand_to_staff(dispatcher, tracker, "buyer_request", priority=3)
 
 
@@ -174,7 +179,8 @@ class ActionEscalateComplaint(ThreadedAction):
                 complaint_no=view.complaint_no,
                 due=hours.describe_opening(view.due_at, moment) if view.due_at else "今天",
             )
-            return focus + (hand_to_staff(dispatcher, tracker, "complaint", priority=1, complaint_id=view.id) if high else [])
+            wants_person = high or ASKS_FOR_A_PERSON.search(latest_text(tracker))
+            return focus + (hand_to_staff(dispatcher, tracker, "complaint", priority=1, complaint_id=view.id) if wants_person else [])
         dispatcher.utter_message(
             response="utter_complaint_high" if high else "utter_complaint_recorded",
             problem=PROBLEM_WORDS.get(view.category, "这次的购物体验"),
@@ -183,7 +189,7 @@ class ActionEscalateComplaint(ThreadedAction):
             compensation=f"为表歉意，已为您申请一张{view.compensation}，主管确认后发到您的账户。" if view.compensation else "",
         )
         offer_remedy(dispatcher, view.category)
-        if high:
+        if high or ASKS_FOR_A_PERSON.search(latest_text(tracker)):  # "我要投诉 给我转人工": the person too
             return focus + hand_to_staff(dispatcher, tracker, "complaint", priority=1, complaint_id=view.id)
         return focus
 
@@ -333,11 +339,14 @@ class ActionAnswerPolicy(ThreadedAction):
         remember = [SlotSet(POLICY_TOPIC, response)]
         named = first_entity(tracker, "product")
         product = find_product(named or text) if (named or text) else None
+        own = self.own_order(tracker, product.name if product else None)
+        if response == "utter_policy_warranty" and product is None and own is not None and own.items \
+                and not GENERAL_RULE.search(text):
+            product = find_product(own.items[0].name)  # "这个机器保修多久": the order being talked about
         if response == "utter_policy_warranty" and product is not None:
             # the product's own warranty from the catalogue, not "一般一年"
             values.update(product=product.name, warranty_days=product.warranty_days)
             response = "utter_policy_warranty_product" if product.warranty_days else "utter_policy_no_warranty_product"
-        own = self.own_order(tracker, product.name if product else None)
         if response == "utter_policy_refund_time" and own is not None and not tracker.active_loop:
             # "能退多少钱 退到哪里" about the order being talked about: its case, or what its refund would be
             return [*remember, FollowupAction("action_refund_status")]
@@ -387,6 +396,18 @@ class ActionAnswerPolicy(ThreadedAction):
         return orders.order(customer.id, order_no) if order_no else None
 
 
+def order_question_just_answered(tracker: Tracker) -> Optional[str]:
+    """The purpose of the order question the bot answered just before this message (status for an urge:
+    "键盘那个呢" after the mouse was urged asks how the keyboard stands, it urges nothing)."""
+    if not just_asked(tracker, "action_order_request"):
+        return None
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "order_purpose" and event.get("value"):
+            purpose = str(event["value"])
+            return purpose if purpose in (Purpose.STATUS.value, Purpose.LOGISTICS.value) else Purpose.STATUS.value
+    return Purpose.STATUS.value
+
+
 class ActionInformInContext(ThreadedAction):
     """A detail or a fragment outside any form, read with what came just before.
 
@@ -405,5 +426,9 @@ class ActionInformInContext(ThreadedAction):
             return [FollowupAction("action_answer_policy")]
         if parse_address(text) is not None:
             return [SlotSet("order_purpose", "change_address"), FollowupAction("order_form")]
+        asked = order_question_just_answered(tracker)
+        if asked is not None and parse_reference(text, latest_entities(tracker)).names_itself:
+            # "键盘那个呢" right after "我买的东西发货没" was answered: the same question about the keyboard
+            return [SlotSet("order_purpose", asked), FollowupAction("order_form")]
         dispatcher.utter_message(response="utter_inform_no_context")
         return []

@@ -35,6 +35,9 @@ THREATS = re.compile(r"差评|一星|1星|12315|工商|消协|消费者协会|�
 ACCUSATIONS = re.compile(r"骗子|诈骗|骗钱|黑店|垃圾店|无良|坑人|坑爹|欺诈")
 SAFETY = re.compile(r"烫伤|烧伤|触电|漏电|爆炸|起火|冒烟|过敏|医院|看医生|受伤|出血")
 ANGER = re.compile(r"气死|气炸|火大|无语|恶心|太差|滚|妈的|tm|TM|什么玩意|忍无可忍|受够")
+#: A grievance said in passing ("鼠标付款三天了还不发货？？", "快两天了还没到"): the wait itself is the problem.
+GRIEVANCE = re.compile(r"还不发|还没发|还没到|还没收到|还不到|怎么回事|搞什么|什么破|破快递|太慢|慢死|等了.{0,4}(天|周)")
+UPSET_SIGNS = re.compile(r"[!！]{2,}|[?？]{2,}|😤|😡|😠|🙄|💢")
 REPEAT = re.compile(r"第[二三四五六七八九十2-9]次|又是|还是没|说了多少遍|几次了|多少次")
 
 
@@ -45,6 +48,13 @@ class ComplaintLabel:
     category_confidence: float
     severity_confidence: float
     signals: Tuple[str, ...]  # the explicit signals seen, for staff to read
+
+
+def is_upset(text: str) -> bool:
+    """True when the buyer is angry or fed up, whatever they ask: a good 客服 says sorry before the answer."""
+    text = text or ""
+    return bool(ANGER.search(text) or ACCUSATIONS.search(text) or THREATS.search(text)
+                or (UPSET_SIGNS.search(text) and GRIEVANCE.search(text)) or len(GRIEVANCE.findall(text)) >= 2)
 
 
 def signals_of(text: str, earlier_complaints: int = 0) -> Dict[str, float]:

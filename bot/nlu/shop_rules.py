@@ -53,7 +53,7 @@ OFF_HOURS = re.compile(r"周六|周日|周末|礼拜[六天日]|星期[六天日
 #: A question, not an answer: question words and particles.
 ASKING = re.compile(r"[?？]|吗|呢|呀|谁|哪|几|什么|啥|多少")
 #: "给我找个人处理 / 找人工": a person asked for, however it is put.
-ASKS_FOR_A_PERSON = re.compile(r"找(个|一个)?(人|真人|人工|客服|负责人|主管)(来)?(处理|帮|说|问|看|跟|吧|啊|呗|$)|转人工|人工客服|要人工")
+ASKS_FOR_A_PERSON = re.compile(r"找(个|一个)?(人|真人|人工|客服|负责人|主管)(来)?(处理|帮|说|问|看|跟|吧|啊|呗|$)|转人工|人工客服|要人工|叫(你们)?(的)?人工|人工(出来|呢|在哪)")
 #: "…也给下 / 也发我": more of the answer just given.
 ALSO_GIVE = re.compile(r"也(给|发|说|告诉)(我|下|一下)")
 #: What a message holding a phone or an order number is never: the buyer is giving it.
@@ -103,8 +103,25 @@ RETURN_QUESTION = re.compile(r"(能|可以|可不可以|能不能|支不支持|�
 PERSONAL_CASE = re.compile(r"帮我|给我退|我要退|这单|那单|订单|\d{16}")
 #: The no-reason rule named by its own words.
 NO_REASON_WORDS = re.compile(r"无理由|七天|7天|七日|7日")
-#: The buyer is sending goods back now: the address is part of their return, not a rule question.
-SENDING_BACK = re.compile(r"我(今天|马上|现在|这就|准备|要|想)?(就)?寄(回|过去)|我要退|我想退|帮我退")
+#: The buyer is sending goods back now: the address is part of their return, not a rule question
+#: ("要我寄回去吗" asks whether, it sends nothing).
+SENDING_BACK = re.compile(r"(?<!要)我(今天|马上|现在|这就|准备|要|想)?(就)?寄(回|过去)(?![^，,。\s]{0,2}[吗嘛么])|我要退|我想退|帮我退")
+#: What a request to stop the shop's messages talks about; "那我先不退了 谢谢" stops nothing.
+STOP_MESSAGES = re.compile(
+    r"消息|信息|讯息|推送|推广|短信|通知|打扰|骚扰|提醒|广告|营销|活动|优惠|退订|订阅|群发|发送|拒收|主动|联系我|找我|发给我|给我发"
+    r"|别(再)?发|不要(再)?发|少发|拉黑|屏蔽|关怀|问候|生日|祝福|回访|名单|烦|td|stop|unsub|opt|promo|msg|send",
+    re.IGNORECASE,
+)
+#: A complaint lodged in words, whatever else is asked.
+COMPLAINT_WORDS = re.compile(r"投诉|差评|12315|举报|曝光")
+#: Words for one of the shop's people ("人工", "客服"): a courier's phone asks for none of them.
+PERSON_WORDS = re.compile(r"人工|客服|真人|主管|经理|负责人")
+#: "换40", "换个大一码", "换黑色的": another size or colour wanted, an exchange whatever the classifier says.
+EXCHANGE_FOR = re.compile(r"换(成|个|一?双|一?件|一下|到)?\s*(\d{2}(码|号)?(?!\d)|(XXL|XL|XS|S|M|L)(码|号)?(?![A-Z])|大一|小一|[黑白灰红蓝绿粉黄紫棕米驼][色的])",
+                          re.IGNORECASE)
+#: A phone or order number: an identity answer, never an exchange.
+ANSWER_DIGITS = re.compile(r"\d{11,}")
+THANKS = re.compile(r"谢|感谢|3q|thx|thank", re.IGNORECASE)
 #: "能…退吗 / 可以七天无理由吗": asking whether, not asking to.
 ASKING_WHETHER = re.compile(r"(能|可以|可不可以|能不能|支持|算不算)[^，。,.!！]{0,8}(吗|嘛|么|不|没)?[?？]?$|[吗嘛么][?？]?$|能不能|可不可以|支不支持")
 #: Words that withdraw a case, and words that only ask how it is going.
@@ -147,6 +164,11 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     text = (text or "").strip()
     if not text or classify_nonverbal(text) is not None:
         return None
+    if predicted == "opt_out" and not STOP_MESSAGES.search(to_simplified(text)):
+        return "thank" if THANKS.search(text) else "deny"  # "好的明白了 那我先不退了 谢谢": no message stopped
+    if predicted in ("inform", "ask_product", "nlu_fallback", "out_of_scope") and EXCHANGE_FOR.search(text) \
+            and not ANSWER_DIGITS.search(text):
+        return "request_exchange"  # "帆布鞋39顶脚 换40": the size wanted is the request
     if NO_PERSON_NEEDED.search(text) and predicted == "human_handoff":
         return "deny"  # "不用转人工哈 我就先问问": no hand-over asked for
     if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm") and ASKS_FOR_A_PERSON.search(text):
@@ -163,6 +185,12 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     facets = [f for f in every_facet if f not in ANSWERED_BY_INTENT]
     if predicted in ("inform", "ask_product") and reason_kind(text) is None and facets:
         return "query_order"  # "派件小哥电话给我下", "口红那单当时是谁签收的": a question, not an answer
+    if predicted == "ask_price_promo" and set(facets) - {Facet.AMOUNT}:
+        return "query_order"  # "那皮鞋是哪天签收的，谁签的字": about the order, no price asked
+    if predicted == "human_handoff" and COMPLAINT_WORDS.search(text):
+        return "complain"  # "我要投诉 给我转人工": the complaint is recorded, and the person comes with it
+    if predicted == "human_handoff" and Facet.COURIER in facets and not PERSON_WORDS.search(text):
+        return "query_order"  # "派件员电话多少 我跟他约下时间": the courier, not a person of ours
     if predicted in ("affirm", "deny") and facets and ASKING.search(to_simplified(text)):
         return "query_order"  # "口紅那單是誰簽收的呀": a question about the order, no yes or no
     if predicted == "ask_product" and reason_kind(text) not in (None, RequestKind.NO_REASON_RETURN):
@@ -197,6 +225,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         or (predicted in MISREAD_REQUESTS and reason_kind(text) is None)
         or (predicted == "complain" and not ANGER.search(text))  # "快递小哥电话多少 怕他打我我没接到"
     )
+    if predicted == "ask_policy" and topic and HYPOTHETICAL.search(text):
+        return None  # "要是我先签收了再退呢 能7天无理由吗": the rule, though it names signing
     if facets and predicted not in ("query_order", "query_logistics") and overridable:
         return "query_order"  # "地址现在是哪个" is no address change, "派件小哥电话给我下" no exchange
     if every_facet and predicted in ("nlu_fallback", "out_of_scope"):

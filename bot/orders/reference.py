@@ -388,6 +388,30 @@ def several_orders(text: str, entities: Sequence[dict], orders: Sequence[OrderCa
     return found if len(found) >= 2 else []
 
 
+def shipped_siblings(reference: OrderReference, orders: Sequence[OrderCandidate], chosen: str, purpose: Purpose) -> List[OrderCandidate]:
+    """Orders of the product named that a change can no longer reach because they shipped ("羽绒服地址要改"
+    with one jacket shipped and one not): the buyer is told, not left to think both were changed."""
+    if purpose not in (Purpose.CANCEL, Purpose.CHANGE_ADDRESS) or not reference.product:
+        return []
+    return [o for o in orders if o.order_no != chosen and o.status == OrderStatus.SHIPPED and _contains_product(o, reference.product)]
+
+
+#: "最近买的几样东西都到了没", "我的订单都啥情况": every recent order at once, not one to pick.
+ALL_ORDERS = re.compile(
+    r"(几样|几个|几件|几单|这些|那些|这几|那几|每个|每一?单|各个)(东西|订单|宝贝|包裹|单|件|样)?[^，,。]{0,14}(都|全)"
+    r"|(东西|订单|宝贝|包裹|单子)(都|全)(到|发|是|怎么|咋|什么|啥)|(所有|全部)(的)?(订单|东西|宝贝|包裹)"
+)
+
+
+def asks_about_all(text: str) -> bool:
+    return bool(ALL_ORDERS.search(text or ""))
+
+
+def recent_orders(orders: Sequence[OrderCandidate], limit: int = 5) -> List[str]:
+    """The buyer's newest orders, for "都什么情况": each is answered."""
+    return [o.order_no for o in sorted(orders, key=lambda o: o.created_at, reverse=True)[:limit]]
+
+
 #: Words of a change an order form carries out: the clause they are in, or the one before, names its order.
 CHANGE_CLAUSE = re.compile(r"改|取消|不要了|地址")
 

@@ -147,6 +147,7 @@ def cancel_reply(result: ActionResult) -> Reply:
             return Reply("utter_cancel_done_paid", values)
         return Reply("utter_cancel_done_unpaid", values)
     if result.outcome == ActionOutcome.ALREADY:  # "怎么显示取消了": when and why, not only that it is
+        values["cancelled_at"] = fmt_time(order.cancelled_at)
         values["cancel_reason"] = order.cancel_reason or "未注明"
         values["refund_note"] = "已付款项会原路退回。" if order.paid_at else "这个订单没有付款，不会产生费用。"
         return Reply("utter_cancel_already", values)

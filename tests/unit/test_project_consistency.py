@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
 import yaml
+
+from bench.nlu import load_examples, normalised
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -67,11 +70,28 @@ def test_every_intent_has_at_least_40_distinct_examples() -> None:
 @pytest.mark.parametrize("name", ["heldout.yml", "heldout_b.yml"])
 def test_heldout_sets_are_never_trained_on(name: str) -> None:
     heldout = examples(ROOT / "tests" / "nlu" / name)
-    trained = {text for lines in training_examples().values() for text in lines}
+    trained = {normalised(text) for lines in training_examples().values() for text in lines}
     assert set(CORE_INTENTS) <= set(heldout) <= set(DOMAIN["intents"])
     for intent, lines in heldout.items():
         assert len(lines) >= 10, intent
-        assert not set(lines) & trained, intent
+        assert not {normalised(line) for line in lines} & trained, intent
+
+
+@pytest.mark.parametrize("name", ["blind", "blind_sealed"])
+def test_blind_sets_are_never_trained_on(name: str) -> None:
+    """Issue 17: the blind sets measure reading of text nobody tuned on; the same message, spaces,
+    punctuation and traditional characters aside, must not be in the training data (the sealed set
+    is checked without being shown: only how many collide)."""
+    blind = {normalised(text) for text, _ in load_examples(ROOT / "tests" / "nlu" / name)}
+    trained = {normalised(text) for lines in training_examples().values() for text in lines}
+    assert len(blind) >= 900
+    assert len(blind & trained) == 0, f"{len(blind & trained)} blind messages are in the training data"
+
+
+def test_blind_set_covers_every_intent_of_the_inventory() -> None:
+    gold = Counter(intent for _, intent in load_examples(ROOT / "tests" / "nlu" / "blind"))
+    assert set(CORE_INTENTS) <= set(gold)
+    assert min(gold.values()) >= 40, gold.most_common()[-1]
 
 
 def test_every_response_used_in_code_exists() -> None:
