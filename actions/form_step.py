@@ -417,7 +417,7 @@ class FormTurn(FormValidationAction, abc.ABC):
             if focused is not None and (follow_up or relevant or self.purpose in CHANGES):
                 return {"order_id": focus}
         picking = self.requested == "order_id"
-        result = resolve(reference, candidates, self.purpose, shown if picking else [])
+        result = resolve(reference, candidates, self.purpose, shown if picking else [], today=now())
         if result.outcome == Outcome.FOUND:
             others = [n for n in shown if n != result.order_no] if picking else []
             shipped = shipped_siblings(reference, candidates, result.order_no, self.purpose)  # type: ignore[arg-type]

@@ -127,10 +127,7 @@ class ValidateOrderForm(FormTurn):
             self.address_given = True
             return {"new_address": json.dumps(parsed.__dict__, ensure_ascii=False), "order_confirm": None}
         if self.requested == "new_address" and BOTH.search(self.text) and self.slot("other_orders"):
-            # "两件都改吧": the other one shipped, as said; this one's new address is still wanted
-            customer = self.customer()
-            shipped = [c for c in orders.candidates(customer.id) if c.order_no in self.slot("other_orders")] if customer else []
-            self.tell_shipped([c for c in shipped if c.status == OrderStatus.SHIPPED])
+            self.tell_other_shipped()  # "两件都改吧": the other one shipped, as said; this one's new address is still wanted
             return {"new_address": None}
         if self.requested == "new_address" and not self.is_digression():
             dispatcher.utter_message(response="utter_address_invalid")
@@ -139,8 +136,17 @@ class ValidateOrderForm(FormTurn):
 
     def extract_order_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if self.address_given or self.agreed_in_passing:
-            return {}  # a new address this turn ("不对 改成…"): its confirmation is still to be asked
+            return {}
+        if self.requested == "order_confirm" and BOTH.search(self.text) and self.slot("other_orders"):
+            self.tell_other_shipped()  # "两件都改": the other one shipped, as said; this one's yes is still wanted
+            return {"order_confirm": None}  # a new address this turn ("不对 改成…"): its confirmation is still to be asked
         return super().extract_order_confirm(dispatcher, tracker, domain)
+
+    def tell_other_shipped(self) -> None:
+        customer = self.customer()
+        others = set(self.slot("other_orders") or [])
+        shipped = [c for c in orders.candidates(customer.id) if c.order_no in others] if customer else []
+        self.tell_shipped([c for c in shipped if c.status == OrderStatus.SHIPPED])
 
     def proposal_taken_up(self) -> Optional[str]:
         """The address last put to the buyer for this order, when they point back at it ("就按501那个改")."""

@@ -678,7 +678,8 @@ class ActionRefundStatus(ThreadedAction):
         found = aftersales.requests_of(customer.id)
         moment = now()
         cancelled = recently_cancelled_paid(customer.id, moment)
-        weighed = self.order_being_weighed(tracker, bool(found or cancelled))
+        still_open = aftersales.requests_of(customer.id, open_only=True, limit=10)
+        weighed = self.order_being_weighed(tracker, bool(still_open or cancelled))  # a case closed long ago is no answer
         on_record = {r.order_no for r in found} | {o.order_no for o in cancelled}
         if weighed and weighed not in on_record:
             order = orders.order(customer.id, weighed)

@@ -31,6 +31,7 @@ from actions.common import (
     recent_user_messages,
     score_not_given,
 )
+from actions.form_step import OTHER_ORDER
 from bot.aftersales.reading import reason_kind
 from bot.catalog.service import find_product
 from bot.complaints.classifier import is_upset, warm_up
@@ -43,6 +44,7 @@ from bot.handoff.summary import handoff_summary
 from bot.nlu.shop_rules import ASKS_FOR_A_PERSON, HYPOTHETICAL
 from bot.nlu.shop_rules import GENERAL as GENERAL_RULE
 from bot.orders.address import parse_address
+from bot.orders.details import asked_facets
 from bot.orders.reference import Purpose, parse_reference
 from bot.orders.service import OrderView
 from bot.policy.answers import (
@@ -427,7 +429,8 @@ class ActionInformInContext(ThreadedAction):
         if parse_address(text) is not None:
             return [SlotSet("order_purpose", "change_address"), FollowupAction("order_form")]
         asked = order_question_just_answered(tracker)
-        if asked is not None and parse_reference(text, latest_entities(tracker)).names_itself:
+        if asked is not None and (parse_reference(text, latest_entities(tracker)).names_itself or OTHER_ORDER.search(text)
+                                  or asked_facets(text)):
             # "键盘那个呢" right after "我买的东西发货没" was answered: the same question about the keyboard
             return [SlotSet("order_purpose", asked), FollowupAction("order_form")]
         dispatcher.utter_message(response="utter_inform_no_context")

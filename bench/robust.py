@@ -145,11 +145,11 @@ def fallback_thresholds(config: Path = PROJECT_ROOT / "config.yml") -> Threshold
 
 
 def seeded_config(seed: int, folder: Path) -> Path:
-    """The project's config.yml with another DIET seed, and nothing else changed."""
+    """The project's config.yml with another classifier seed, and nothing else changed."""
     text = (PROJECT_ROOT / "config.yml").read_text(encoding="utf-8")
     changed, count = re.subn(r"(?m)^(\s*random_seed:\s*)\d+", rf"\g<1>{seed}", text)
     if count != 1:
-        raise SystemExit("config.yml 里应当恰好有一个 random_seed（DIETClassifier 的）")
+        raise SystemExit("config.yml 里应当恰好有一个 random_seed（意图分类器的）")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.yml"
     path.write_text(changed, encoding="utf-8")

@@ -51,7 +51,7 @@ CHANGE_OF_MIND = re.compile(r"不(太)?想要了|不要了")
 #: "周六日有人吗 / 国庆放假几点下班": hours on other days, never a greeting ("客服在线吗" may be one).
 OFF_HOURS = re.compile(r"周六|周日|周末|礼拜[六天日]|星期[六天日]|节假日|国庆|春节|过年|放假|假期|晚上|半夜|几点")
 #: A question, not an answer: question words and particles.
-ASKING = re.compile(r"[?？]|吗|呢|呀|谁|哪|几|什么|啥|多少")
+ASKING = re.compile(r"[?？]|吗|呢|呀|谁|哪|几|什么|啥|多少|咋|怎么|多久")
 #: "给我找个人处理 / 找人工": a person asked for, however it is put.
 ASKS_FOR_A_PERSON = re.compile(r"找(个|一个)?(人|真人|人工|客服|负责人|主管)(来)?(处理|帮|说|问|看|跟|吧|啊|呗|$)|转人工|人工客服|要人工|叫(你们)?(的)?人工|人工(出来|呢|在哪)")
 #: "…也给下 / 也发我": more of the answer just given.
@@ -119,6 +119,20 @@ PERSON_WORDS = re.compile(r"人工|客服|真人|主管|经理|负责人")
 #: "换40", "换个大一码", "换黑色的": another size or colour wanted, an exchange whatever the classifier says.
 EXCHANGE_FOR = re.compile(r"换(成|个|一?双|一?件|一下|到)?\s*(\d{2}(码|号)?(?!\d)|(XXL|XL|XS|S|M|L)(码|号)?(?![A-Z])|大一|小一|[黑白灰红蓝绿粉黄紫棕米驼][色的])",
                           re.IGNORECASE)
+#: How the buyer paid: always about an order, never about today's prices ("多少钱 用啥付的").
+PAID_WITH = re.compile(r"(用|拿)(啥|什么|哪个)(付|支付)|怎么付的|付款方式|支付方式")
+#: The report intents: a message with none of the words for a fault is no report.
+FAULT_REPORTS = frozenset({"report_damaged", "report_quality_issue", "report_wrong_or_missing"})
+#: A photo sent with a few words ("[图片] 你看 就这样").
+PHOTO = re.compile(r"\[(图片|视频|照片)\]|图(片)?(发|给)你了|照片(发|在)")
+#: Asking to hurry an order ("帮我催一下", "加急").
+URGE_WORDS = re.compile(r"帮我催|给我催|催一下|催催|催下|催一催|加急|加个急")
+#: Money coming back, asked about: "几天到账", "钱咋退给我", "退我多少钱".
+MONEY_BACK = re.compile(r"到账|到賬|钱(咋|怎么|啥时候|什么时候|多久|几天)?(退|回)|退(给)?我多少|退多少|多少钱.{0,2}退|退(到|回)哪")
+#: Words about the parcel itself: "到账" is money, "送到" is the parcel.
+PARCEL_WORDS = re.compile(r"快递|包裹|物流|派送|送到|到货|运单|签收了吗")
+#: A question about an order asked together with the phone and order number that prove the buyer.
+IDENTITY_QUESTION = re.compile(r"发货(了)?没|发了没|到哪|物流|什么情况|啥情况|状态|查(一)?下")
 #: A phone or order number: an identity answer, never an exchange.
 ANSWER_DIGITS = re.compile(r"\d{11,}")
 THANKS = re.compile(r"谢|感谢|3q|thx|thank", re.IGNORECASE)
@@ -164,6 +178,18 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     text = (text or "").strip()
     if not text or classify_nonverbal(text) is not None:
         return None
+    if PHOTO.search(text) and predicted in ("nlu_fallback", "goodbye", "greet", "thank", "out_of_scope"):
+        return "inform"  # "[图片] 你看 就这样": the photo asked for
+    if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm", "greet") and URGE_WORDS.search(text) \
+            and not STOP_MESSAGES.search(text):
+        return "urge_shipment"  # "跑鞋那单帮我催一下呗"
+    if predicted in ("query_logistics", "query_order", "request_refund", "nlu_fallback") and MONEY_BACK.search(text) \
+            and ASKING.search(text) and not PARCEL_WORDS.search(text):
+        return "query_refund_status"  # "大概几天能到账", "拒收了钱咋退给我", "一共退我多少钱": the money, not the parcel
+    if predicted == "inform" and STILL_FINE.search(text) and ORDER_WORDS.search(text):
+        return "query_order"  # "羽绒服那单没受影响吧": how that order stands
+    if predicted == "inform" and ANSWER_DIGITS.search(text) and IDENTITY_QUESTION.search(text):
+        return "query_order"  # "跑步鞋发货没有 手机号… 订单号…": a question with the proof, not only the proof
     if predicted == "opt_out" and not STOP_MESSAGES.search(to_simplified(text)):
         return "thank" if THANKS.search(text) else "deny"  # "好的明白了 那我先不退了 谢谢": no message stopped
     if predicted in ("inform", "ask_product", "nlu_fallback", "out_of_scope") and EXCHANGE_FOR.search(text) \
@@ -175,12 +201,13 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "human_handoff"  # "通融下呗 给我找个人处理"
     if predicted == "query_refund_status" and RETURN_QUESTION.search(text) and not PROGRESS.search(text):
         return "ask_policy"  # "能退吗 钱退我": whether it may go back at all, before any case exists
-    if predicted in (*ELLIPSIS_MISREAD, "human_handoff") and ALSO_GIVE.search(text) and not ASKS_FOR_A_PERSON.search(text):
+    if (predicted not in ASKED_FOR_MORE or predicted == "human_handoff") and ALSO_GIVE.search(text) \
+            and not ASKS_FOR_A_PERSON.search(text):
         return "inform"  # "收件人跟电话也给下": more of what was just answered, read in context
     if predicted in NOT_AN_ANSWER and (PHONE_PATTERN.search(text) or ORDER_NO_PATTERN.search(text)):
         return "inform"  # "不好意思打错了 是138…": a phone or an order number is an answer, never a goodbye
     every_facet = asked_facets(text)  # never with a verb of change
-    if predicted == "ask_price_promo" and Facet.AMOUNT in every_facet and ORDER_WORDS.search(text):
+    if predicted == "ask_price_promo" and Facet.AMOUNT in every_facet and (ORDER_WORDS.search(text) or PAID_WITH.search(text)):
         return "query_order"  # "键盘那单多少钱来着": what the buyer paid, not today's price
     facets = [f for f in every_facet if f not in ANSWERED_BY_INTENT]
     if predicted in ("inform", "ask_product") and reason_kind(text) is None and facets:
@@ -191,8 +218,9 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "complain"  # "我要投诉 给我转人工": the complaint is recorded, and the person comes with it
     if predicted == "human_handoff" and Facet.COURIER in facets and not PERSON_WORDS.search(text):
         return "query_order"  # "派件员电话多少 我跟他约下时间": the courier, not a person of ours
-    if predicted in ("affirm", "deny") and facets and ASKING.search(to_simplified(text)):
-        return "query_order"  # "口紅那單是誰簽收的呀": a question about the order, no yes or no
+    if predicted in ("affirm", "deny") and every_facet and ASKING.search(to_simplified(text)):
+        # "口紅那單是誰簽收的呀", "ok 那它下一站是哪": a question about the order, no yes or no
+        return "query_order" if facets else "query_logistics"
     if predicted == "ask_product" and reason_kind(text) not in (None, RequestKind.NO_REASON_RETURN):
         return stated_request(text, "inform") or "ask_policy"  # "白T缩水变形了 还能退不": a fault, no shopping
     if predicted in ELLIPSIS_MISREAD and ELLIPSIS.search(text) and not PEOPLE.match(text):
@@ -222,6 +250,7 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "inform"  # "单号发错了 是…" corrects what the buyer typed; no goods were sent wrong
     overridable = (
         predicted not in ASKED_FOR_MORE
+        or (predicted in FAULT_REPORTS and reason_kind(text) is None)  # "我买的皮鞋是哪天签收的": no fault told
         or (predicted in MISREAD_REQUESTS and reason_kind(text) is None)
         or (predicted == "complain" and not ANGER.search(text))  # "快递小哥电话多少 怕他打我我没接到"
     )
@@ -231,7 +260,7 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "query_order"  # "地址现在是哪个" is no address change, "派件小哥电话给我下" no exchange
     if every_facet and predicted in ("nlu_fallback", "out_of_scope"):
         return "query_logistics"  # "那它下一站是哪": the parcel in focus
-    if predicted in ("nlu_fallback", "out_of_scope", "cancel_order") and STILL_FINE.search(text) and ORDER_WORDS.search(text):
+    if predicted in ("nlu_fallback", "out_of_scope", "cancel_order", "inform") and STILL_FINE.search(text) and ORDER_WORDS.search(text):
         return "query_order"  # "羽绒服那单没受影响吧": how that order stands
     if every_facet and predicted in ("query_order", "query_logistics"):
         return None  # "那件白T一共花了多少 运费收了没" asks about an order, though it names a rule's word

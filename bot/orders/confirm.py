@@ -22,7 +22,9 @@ REFUSAL = re.compile(
 #: Refusals that stand even inside a message the NLU reads as something else.
 PLAIN_REFUSAL = re.compile(r"不取消|别取消|不要取消|不改了|别改了|不用改|不用了|算了|不确认|还是留着|先不(?:取消|改|退|换|提交|申请|要)")
 #: "确认 / 确认换 / 就这样确认吧" closing the message: a yes however the rest of it reads.
-EXPLICIT_YES = re.compile(r"(?:确认|确定)(?:取消|修改|改|换|退|退货|提交|申请)?(?:吧|了|啦|哈|呀|的|哦)?[\s!！。.~～]*$")
+EXPLICIT_YES = re.compile(
+    r"(?:确认|确定)(?:(?:取消|修改|改|换|退|退货|提交|申请)[^，,。？?!！吗嘛呢]{0,6})?(?:吧|了|啦|哈|呀|的|哦)?[\s!！。.~～]*$"
+)
 AGREEMENT = re.compile(
     r"确认|确定|是的|是啊|是滴|对|没错|好|可以|行|嗯|中|要的|没问题|改吧|取消吧|取消掉|帮我取消|就这样|就这个|ok|yes|sure|👍|👌|✅|🆗",
     re.IGNORECASE,

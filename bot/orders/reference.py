@@ -97,6 +97,7 @@ class OrderReference:
         """True when the message picks among orders by colour, size, status or price, not by name."""
         return bool(
             status_hints(self.text) or PRICE_WORDS.search(self.text) or DETAIL_WORDS.search(self.text)
+            or any(words.search(self.text) for words, _ in DATE_HINTS)
             or any(words.search(self.text) for words in CATEGORY_WORDS.values())
         )
 
@@ -205,6 +206,7 @@ def resolve(
     purpose: Purpose = Purpose.STATUS,
     shown: Sequence[str] = (),
     max_candidates: int = 5,
+    today: Optional[datetime] = None,
 ) -> Resolution:
     """Pick the order the buyer means among their own ``orders`` (newest first is not assumed)."""
     if not orders:
@@ -236,7 +238,7 @@ def resolve(
 
     if reference.latest:
         return Resolution(Outcome.FOUND, pool[0].order_no)
-    pool = narrowed_by_description(pool, reference.text)
+    pool = narrowed_by_description(pool, reference.text, today)
 
     relevant = [o for o in pool if o.status in RELEVANT_STATUSES[purpose]]
     if len(relevant) == 1:
@@ -260,12 +262,34 @@ DETAIL_WORDS = re.compile(r"[黑白红蓝灰绿粉黄紫棕米驼青](色|的那
 SIZE_TOKEN = re.compile(r"^(XXXL|XXL|XL|XS|S|M|L|\d{2}(-\d{2})?|\d{2}[A-Z]|均码)$")
 
 
+#: When the buyer says they bought it, as the range of the order's age in days ("一个多月前买的那件白T").
+DATE_HINTS = (
+    (re.compile(r"一个多月|一个月前|上个月|上月|好几周前"), (25.0, 90.0)),
+    (re.compile(r"上周|上个星期|上礼拜|一周前|一个星期前|上星期"), (4.0, 15.0)),
+    (re.compile(r"前天"), (1.0, 3.5)),
+    (re.compile(r"昨天"), (0.3, 2.0)),
+    (re.compile(r"今天(买|拍|下)|刚(刚)?(买|拍|下)"), (0.0, 1.0)),
+)
+DAYS_AGO = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,2})\s*天前")
+
+
+def _fits_date(order: OrderCandidate, text: str, today: datetime) -> bool:
+    age = (today - order.created_at).total_seconds() / 86400
+    ranges = [days for words, days in DATE_HINTS if words.search(text)]
+    said = DAYS_AGO.search(text)
+    if said:
+        token = said.group(1)
+        n = int(token) if token.isdigit() else CHINESE_ORDINALS.get(token[-1], 0) + (10 if len(token) > 1 else 0)
+        ranges.append((n - 1.5, n + 1.5))
+    return any(low <= age <= high for low, high in ranges)
+
+
 def status_hints(text: str) -> List[set]:
     """The order statuses the message's status words point at, one set per matching hint."""
     return [statuses for pattern, statuses in STATUS_HINTS if pattern.search(text or "")]
 
 
-def narrowed_by_description(pool: List[OrderCandidate], text: str) -> List[OrderCandidate]:
+def narrowed_by_description(pool: List[OrderCandidate], text: str, today: Optional[datetime] = None) -> List[OrderCandidate]:
     """Among several orders, the ones the buyer's colour, size, status and price words fit.
 
     "黑色那件", "M码的", "已经在路上的那个", "最贵那单": each narrows the list only when
@@ -275,6 +299,10 @@ def narrowed_by_description(pool: List[OrderCandidate], text: str) -> List[Order
         return pool
     for fits in (_fits_category, _fits_variant, _fits_status):
         narrowed = [o for o in pool if fits(o, text)]
+        if narrowed and len(narrowed) < len(pool):
+            pool = narrowed
+    if today is not None and len(pool) > 1:
+        narrowed = [o for o in pool if _fits_date(o, text, today)]
         if narrowed and len(narrowed) < len(pool):
             pool = narrowed
     if len(pool) > 1 and PRICE_WORDS.search(text) and all(o.amount is not None for o in pool):

@@ -21,7 +21,7 @@ def test_import_keeps_labels_prelabels_the_rest_and_skips_duplicates(seeded_db_u
     store = CandidateStore(session_factory(seeded_db_url))
     report = import_dialogues(FIXTURES / "dialogues_good.jsonl", labeller, AS_OF, store)
     assert (report.rows, report.buyer_messages, report.imported_labelled, report.imported_prelabelled) == (6, 5, 2, 1)
-    assert report.duplicates == 2 and report.problems == []  # the cup twice, and 谢谢啦 is already trained on
+    assert report.duplicates == 2 and report.problems == []  # the cup twice, and 好的谢谢 is already trained on
     review = store.for_review()
     assert [(c.text, c.intent, c.label_source) for c in review[:1]] == [("我买的那双鞋子到现在还没发货，能快点吗", "urge_shipment", "model")]
     labelled = {c.text: c for c in review}

@@ -23,8 +23,8 @@ NOW = datetime(2026, 11, 25, 20, 0)
 
 
 def small_config(folder: Path) -> Path:
-    """The project's pipeline with fewer DIET epochs: the same parts, a run of about a minute."""
-    text = (PROJECT_ROOT / "config.yml").read_text(encoding="utf-8").replace("epochs: 60", "epochs: 15", 1)
+    """The project's pipeline as it is (the linear intent classifier trains in well under a minute)."""
+    text = (PROJECT_ROOT / "config.yml").read_text(encoding="utf-8")
     path = folder / "config.yml"
     path.write_text(text, encoding="utf-8")
     return path

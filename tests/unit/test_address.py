@@ -3,7 +3,7 @@
 import pytest
 
 from bot.crm.formats import mask_phone, mask_phones_in
-from bot.orders.address import parse_address
+from bot.orders.address import corrected_address, parse_address
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,34 @@ def test_mask_phone() -> None:
 def test_the_address_is_read_out_of_the_sentence_around_it(text: str, address: str, recipient: str) -> None:
     parsed = parse_address(text)
     assert parsed is not None and (parsed.address, parsed.recipient) == (address, recipient)
+
+
+@pytest.mark.parametrize(
+    "text, recipient",
+    [("改成 上海市浦东新区张杨路500号 电话不变", None), ("好吧 那就改奶白那件 新地址 河南省郑州市郑东新区商务外环路8号世博大厦1205", None)],
+)
+def test_words_about_the_change_are_nobody_s_name(text: str, recipient: object) -> None:
+    parsed = parse_address(text)
+    assert parsed is not None and parsed.recipient == recipient
+
+
+@pytest.mark.parametrize(
+    "said, correction, corrected",
+    [
+        ("改成 上海市浦东新区张杨路500号", "啊不对不对 门牌号打错了 是张杨路501号 华润时代广场3楼", "上海市浦东新区张杨路501号华润时代广场3楼"),
+        ("改成 上海市浦东新区张杨路500号", "不对 是世纪大道88号", "上海市浦东新区世纪大道88号"),
+        ("浙江省杭州市西湖区文三路259号3栋502 张三", "写错了 文三路269号", "浙江省杭州市西湖区文三路269号"),
+    ],
+)
+def test_a_retyped_street_and_number_corrects_the_pending_address(said: str, correction: str, corrected: str) -> None:
+    previous = parse_address(said)
+    assert previous is not None
+    amended = corrected_address(previous, correction)
+    assert amended is not None and amended.address == corrected
+    assert amended.recipient == previous.recipient
+
+
+@pytest.mark.parametrize("text", ["不对", "地址没问题", "门牌号好像打错了"])
+def test_no_street_and_number_corrects_nothing(text: str) -> None:
+    previous = parse_address("上海市浦东新区张杨路500号")
+    assert previous is not None and corrected_address(previous, text) is None

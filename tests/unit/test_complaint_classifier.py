@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import accuracy_score
 
-from bot.complaints.classifier import CATEGORIES, SEVERITIES, classify, load_examples, signals_of
+from bot.complaints.classifier import CATEGORIES, SEVERITIES, classify, is_upset, load_examples, signals_of
 
 ROOT = Path(__file__).parents[2]
 HELDOUT = ROOT / "tests" / "complaints" / "heldout.yml"
@@ -54,3 +54,17 @@ def test_signals_are_explainable() -> None:
     found = signals_of("你们就是骗子！！！我要给差评，还要投诉到平台")
     assert found["threat"] == 1.0 and found["accusation"] == 1.0 and found["exclaim"] >= 1.0
     assert signals_of("本来想给好评的")["threat"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "text, upset",
+    [
+        ("羽绒服发了快两天了还没到！！什么破快递啊 气死我了😤", True),
+        ("鼠标付款三天了还不发货？？叫你们人工出来", True),
+        ("坚果收到好几袋包装都破了 真的无语🙄", True),
+        ("我买的羽绒服到哪了", False),
+        ("跑鞋啥时候发呀？", False),
+    ],
+)
+def test_an_upset_buyer_is_recognised_whatever_they_ask(text: str, upset: bool) -> None:
+    assert is_upset(text) is upset

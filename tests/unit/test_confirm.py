@@ -25,6 +25,14 @@ from bot.orders.confirm import interpret_confirmation
         ("👍", "affirm", True),
         ("嗯嗯 好的", "affirm", True),
         ("不是这单", "deny", False),
+        # a question asked while the yes waits holds it; its "不" refuses nothing
+        ("等等 问一下 收到要是不喜欢 7天无理由退的运费谁出呀", "ask_policy", None),
+        ("不是 我想问下运费险怎么赔", "ask_policy", None),
+        ("算了 不改了 运费谁出", "ask_policy", False),
+        # a closing "确认" is a yes whatever the rest reads as
+        ("行 茶回头再说 鞋给我换42 确认", "goodbye", True),
+        ("好的 确认换40码", "request_exchange", True),
+        ("确认一下运费谁出", "ask_policy", None),
     ],
 )
 def test_interpret_confirmation(text: str, intent: str, answer: object) -> None:

@@ -42,4 +42,4 @@ def test_a_file_that_cannot_be_read_is_an_error(tmp_path: Path, name: str) -> No
 
 def test_texts_compare_normalised_and_the_training_data_is_known() -> None:
     assert normalise("  在吗　 在吗 ") == "在吗 在吗"
-    assert "谢谢啦" in training_texts()
+    assert "好的谢谢" in training_texts()

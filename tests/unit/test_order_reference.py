@@ -12,11 +12,14 @@ from bot.orders.reference import (
     Outcome,
     Purpose,
     Resolution,
+    asks_about_all,
     corrected_span,
     parse_choice,
     parse_reference,
+    recent_orders,
     resolve,
     several_orders,
+    shipped_siblings,
 )
 
 T0 = datetime(2026, 11, 25, 12)
@@ -169,3 +172,40 @@ def test_one_message_about_two_orders_names_both() -> None:
 def test_a_correction_names_what_comes_after_its_shi(text: str, named: str) -> None:
     span = corrected_span(text)
     assert (text[span[0]:span[1]] if span else None) == named
+
+
+@pytest.mark.parametrize(
+    "text, every",
+    [
+        ("我最近买的几样东西都到了没呀", True),
+        ("麻烦帮我看一下我最近在你们店里买的几样东西现在都是什么情况", True),
+        ("我的订单都什么情况", True),
+        ("所有订单帮我查下", True),
+        ("我买的羽绒服到哪了", False),
+        ("两件都改吧", False),
+    ],
+)
+def test_asking_about_every_order(text: str, every: bool) -> None:
+    assert asks_about_all(text) is every
+
+
+def test_recent_orders_are_the_newest_first() -> None:
+    orders = [order("1", S.COMPLETED, 40, "T恤"), order("2", S.SHIPPED, 1, "羽绒服"), order("3", S.DELIVERED, 5, "面膜")]
+    assert recent_orders(orders, limit=2) == ["2", "3"]
+
+
+def test_the_shipped_order_of_the_same_product_is_told_when_the_other_is_changed() -> None:
+    reference = parse_reference("羽绒服的地址要改一下", [{"entity": "product", "value": "羽绒服"}])
+    siblings = shipped_siblings(reference, [BLACK_THICK, CREAM_SHORT], CREAM_SHORT.order_no, Purpose.CHANGE_ADDRESS)
+    assert [s.order_no for s in siblings] == [BLACK_THICK.order_no]
+    assert shipped_siblings(reference, [BLACK_THICK, CREAM_SHORT], CREAM_SHORT.order_no, Purpose.STATUS) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("一个多月前买的那件 一共花了多少", "1"), ("上周买的那个到了没", "3"), ("前天拍的那单", "2"), ("5天前下的单", "3")],
+)
+def test_when_it_was_bought_picks_the_order(text: str, expected: str) -> None:
+    orders = [order("1", S.COMPLETED, 40, "T恤"), order("2", S.SHIPPED, 2, "羽绒服"), order("3", S.DELIVERED, 5.2, "面膜")]
+    result = resolve(parse_reference(text), orders, Purpose.STATUS, today=T0)
+    assert (result.outcome, result.order_no) == (Outcome.FOUND, expected)

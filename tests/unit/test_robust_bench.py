@@ -17,9 +17,10 @@ def test_a_seeded_config_changes_the_seed_and_nothing_else(tmp_path: Path) -> No
 
     original = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
     seeded = yaml.safe_load(seeded_config(7, tmp_path).read_text(encoding="utf-8"))
-    (diet,) = [c for c in seeded["pipeline"] if c["name"] == "DIETClassifier"]
-    assert diet["random_seed"] == 7
-    diet["random_seed"] = next(c for c in original["pipeline"] if c["name"] == "DIETClassifier")["random_seed"]
+    classifier = "bot.nlu.linear_classifier.LinearIntentClassifier"
+    (seeded_classifier,) = [c for c in seeded["pipeline"] if c["name"] == classifier]
+    assert seeded_classifier["random_seed"] == 7
+    seeded_classifier["random_seed"] = next(c for c in original["pipeline"] if c["name"] == classifier)["random_seed"]
     assert seeded == original
 
 

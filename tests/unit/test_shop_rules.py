@@ -12,6 +12,21 @@ from bot.policy.answers import general_topic
     "text, predicted, intent",
     [
         ("谁签收的 放哪儿了", "nlu_fallback", "query_order"),
+        # read from the unseen conversations (issue 16)
+        ("好的明白了，那我先不退了，再穿两天看看，谢谢你啊", "opt_out", "thank"),  # no message is stopped
+        ("那我先不退了", "opt_out", "deny"),
+        ("别再给我发消息了", "opt_out", None),
+        ("帆布鞋39顶脚 换40", "inform", "request_exchange"),
+        ("换个大一码的", "ask_product", "request_exchange"),
+        ("换了个手机号 13800000000", "inform", None),
+        ("现在到底谁在送 电话给我 我自己打", "complain", "query_order"),
+        ("派件员电话多少 我跟他约下时间", "human_handoff", "query_order"),
+        ("你们系统有问题吧 我要投诉 给我转人工", "human_handoff", "complain"),
+        ("鼠标付款三天了还不发货？？叫你们人工出来", "nlu_fallback", "human_handoff"),
+        ("那皮鞋是哪天签收的，谁签的字？", "ask_price_promo", "query_order"),
+        ("衣服要我寄回去吗 寄哪里", "request_return", "ask_policy"),  # where returns go
+        ("旧鞋寄哪 给个地址电话", "change_address", "ask_policy"),
+        ("要是我先签收了再退呢 能7天无理由吗", "ask_policy", None),  # the rule, though it names signing
         # fragments, weekends, declining a person, faults asked as "还能退不" (issue 16)
         ("那蓝牙音箱呢", "goodbye", "inform"),  # the previous question about another thing, read in context
         ("那你呢", "goodbye", None),
