@@ -418,6 +418,11 @@ class FormTurn(FormValidationAction, abc.ABC):
                 return {"order_id": focus}
         picking = self.requested == "order_id"
         result = resolve(reference, candidates, self.purpose, shown if picking else [], today=now())
+        if result.outcome == Outcome.AMBIGUOUS and focus and not picking and not (reference.product or reference.choice):
+            focused = next((c for c in candidates if c.order_no == focus), None)
+            if focused is not None and focused.status in RELEVANT_STATUSES[self.purpose]:
+                # "那换个黑色可以吗" about the hoodie just discussed: a colour no order has is the one wanted
+                return {"order_id": focus, "order_candidates": None}
         if result.outcome == Outcome.FOUND:
             others = [n for n in shown if n != result.order_no] if picking else []
             shipped = shipped_siblings(reference, candidates, result.order_no, self.purpose)  # type: ignore[arg-type]

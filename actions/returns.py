@@ -564,7 +564,11 @@ class ActionAftersalesRequest(ThreadedAction):
         if existing is not None:
             say(dispatcher, as_replies.existing_reply(existing, POLICY.refund_to))
         elif item.returnable == 0:
-            dispatcher.utter_message(response="utter_as_nothing_left", item=item.name)
+            assessed = _assessed(tracker, case)
+            if assessed is not None and assessed[0].claimed_before:
+                events += refuse(dispatcher, tracker, assessed[0], case.order_no)  # past the rule's window anyway
+            else:
+                dispatcher.utter_message(response="utter_as_nothing_left", item=item.name)
         else:
             assessed = _assessed(tracker, case)
             if assessed is not None and (not assessed[0].eligible or assessed[0].offer not in OFFERS_TO_CONFIRM):

@@ -123,12 +123,17 @@ EXCHANGE_FOR = re.compile(r"换(成|个|一?双|一?件|一下|到)?\s*(\d{2}(�
 PAID_WITH = re.compile(r"(用|拿)(啥|什么|哪个)(付|支付)|怎么付的|付款方式|支付方式")
 #: The report intents: a message with none of the words for a fault is no report.
 FAULT_REPORTS = frozenset({"report_damaged", "report_quality_issue", "report_wrong_or_missing"})
+#: A greeting that asks about an order ("亲 我的羽绒服咋样了呀").
+GREETING_QUESTION = re.compile(r"咋样|怎么样|到哪|发了|发货|啥情况|什么情况|到了没|签收|到没到")
 #: A photo sent with a few words ("[图片] 你看 就这样").
 PHOTO = re.compile(r"\[(图片|视频|照片)\]|图(片)?(发|给)你了|照片(发|在)")
 #: Asking to hurry an order ("帮我催一下", "加急").
 URGE_WORDS = re.compile(r"帮我催|给我催|催一下|催催|催下|催一催|加急|加个急")
 #: Money coming back, asked about: "几天到账", "钱咋退给我", "退我多少钱".
-MONEY_BACK = re.compile(r"到账|到賬|钱(咋|怎么|啥时候|什么时候|多久|几天)?(退|回)|退(给)?我多少|退多少|多少钱.{0,2}退|退(到|回)哪")
+MONEY_BACK = re.compile(r"到账|到賬|钱(咋|怎么|啥时候|什么时候|多久|几天)?(退|回)|退(给)?我多少|退多少|多少钱.{0,2}退"
+                        r"|退(到|回)哪.{0,12}(信用卡|支付宝|微信|花呗|银行卡|付的|付款)|(信用卡|支付宝|微信|花呗).{0,12}退(到|回)哪")
+#: "那跑鞋那单应该还没发吧 不想要了 退钱": a change of mind about an order not yet sent is a cancellation.
+NOT_SENT_YET = re.compile(r"还没发|没发货|未发货|还没寄|没寄出")
 #: Words about the parcel itself: "到账" is money, "送到" is the parcel.
 PARCEL_WORDS = re.compile(r"快递|包裹|物流|派送|送到|到货|运单|签收了吗")
 #: A question about an order asked together with the phone and order number that prove the buyer.
@@ -183,8 +188,14 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm", "greet") and URGE_WORDS.search(text) \
             and not STOP_MESSAGES.search(text):
         return "urge_shipment"  # "跑鞋那单帮我催一下呗"
-    if predicted in ("query_logistics", "query_order", "request_refund", "nlu_fallback") and MONEY_BACK.search(text) \
-            and ASKING.search(text) and not PARCEL_WORDS.search(text):
+    if predicted in ("inform", "nlu_fallback", "out_of_scope", "query_order", "request_refund") \
+            and CHANGE_OF_MIND.search(text) and NOT_SENT_YET.search(text):
+        return "cancel_order"  # "那跑鞋那单应该还没发吧 不想要了 退钱"
+    if predicted == "greet" and GREETING_QUESTION.search(text):
+        return "query_order"  # "亲 我的羽绒服咋样了呀😊": a question behind the greeting
+    money_asked = MONEY_BACK.search(text) and ASKING.search(text) and not PARCEL_WORDS.search(text)
+    if money_asked and (predicted in ("query_logistics", "query_order", "request_refund", "nlu_fallback")
+                        or (predicted == "ask_policy" and not GENERAL.search(text))):
         return "query_refund_status"  # "大概几天能到账", "拒收了钱咋退给我", "一共退我多少钱": the money, not the parcel
     if predicted == "inform" and STILL_FINE.search(text) and ORDER_WORDS.search(text):
         return "query_order"  # "羽绒服那单没受影响吧": how that order stands
@@ -197,7 +208,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "request_exchange"  # "帆布鞋39顶脚 换40": the size wanted is the request
     if NO_PERSON_NEEDED.search(text) and predicted == "human_handoff":
         return "deny"  # "不用转人工哈 我就先问问": no hand-over asked for
-    if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm") and ASKS_FOR_A_PERSON.search(text):
+    if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm", "urge_shipment", "query_order", "query_logistics") \
+            and ASKS_FOR_A_PERSON.search(text):
         return "human_handoff"  # "通融下呗 给我找个人处理"
     if predicted == "query_refund_status" and RETURN_QUESTION.search(text) and not PROGRESS.search(text):
         return "ask_policy"  # "能退吗 钱退我": whether it may go back at all, before any case exists

@@ -76,14 +76,22 @@ class Decision:
     shipping_payer: Optional[str] = None  # buyer | shop | insurance
     refund_amount: Optional[Decimal] = None
     needs_photos: bool = False
+    #: True when the item was already claimed in full and its rule would refuse it anyway: the rule is the answer.
+    claimed_before: bool = False
 
 
 def decide(order: OrderFacts, item: ItemFacts, request: Request, now: datetime, policy: Policy) -> Decision:
     """The outcome of one after-sales request under the shop's policy."""
     quantity_problem = _check_quantity(item, request)
-    if quantity_problem is not None:
-        return quantity_problem
     before_delivery = _before_delivery(order, request)
+    if quantity_problem is not None:
+        if item.quantity == 0 and before_delivery is None and order.delivered_at is not None:
+            # "T恤穿一个多月起球了" on an item claimed before: past its window, the window is what the buyer needs
+            # to hear (nothing could be claimed even if it had not been)
+            again = decide(order, replace(item, quantity=1), replace(request, quantity=1), now, policy)
+            if not again.eligible:
+                return replace(again, rule=f"{again.rule}（这件商品之前也已经申请过售后）", claimed_before=True)
+        return quantity_problem
     if before_delivery is not None:
         return before_delivery
     assert order.delivered_at is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -226,3 +227,12 @@ def test_not_received_but_signed_needs_a_human() -> None:
 @pytest.mark.parametrize("status", [S.CANCELLED, S.PENDING_PAYMENT])
 def test_nothing_to_return_for_unpaid_or_cancelled_orders(status: S) -> None:
     assert not decide(order(status), JACKET, Request(K.NO_REASON_RETURN), after(days=1), POLICY).eligible
+
+
+def test_an_item_claimed_before_hears_its_rule_when_the_rule_would_refuse_anyway() -> None:
+    """"T恤穿一个多月起球了" on a T-shirt already returned: past the 15-day window is the answer."""
+    claimed = replace(JACKET, quantity=0, bought=1)
+    late = decide(order(), claimed, Request(K.QUALITY_ISSUE, 1), after(days=38), POLICY)
+    assert not late.eligible and late.claimed_before and "15天" in late.rule and "已经申请过售后" in late.rule
+    in_time = decide(order(), claimed, Request(K.QUALITY_ISSUE, 1), after(days=3), POLICY)
+    assert not in_time.eligible and not in_time.claimed_before  # nothing left to claim: the quantity answer
