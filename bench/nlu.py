@@ -94,20 +94,41 @@ def expected(gold: str, known: Set[str]) -> str:
     return gold if gold in known or gold not in REFINES else REFINES[gold]
 
 
+def figures(gold: Sequence[str], readings: Sequence[Reading]) -> Dict[str, float]:
+    """Served accuracy and macro-F1, the classifier's accuracy, and the shares asked to rephrase and confidently wrong."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    served = [r.served for r in readings]
+    n = max(1, len(gold))
+    return {
+        "accuracy": accuracy_score(gold, served),
+        "macro_f1": f1_score(gold, served, labels=sorted(set(gold)), average="macro", zero_division=0),
+        "classifier_accuracy": accuracy_score(gold, [r.classifier for r in readings]),
+        "fallback": sum(1 for s in served if s == "nlu_fallback") / n,
+        "confident_errors": sum(1 for g, r in zip(gold, readings)
+                                if r.served not in (g, "nlu_fallback") and r.confidence >= CONFIDENT) / n,
+    }
+
+
+def measure(model: Path, data: Path) -> Dict[str, float]:
+    """The figures of one set read by ``model`` (make test's blind floor)."""
+    examples = load_examples(data)
+    known = {intent for _, intent in training_examples()}
+    readings = asyncio.run(read_all(model, [text for text, _ in examples]))
+    return figures([expected(g, known) for _, g in examples], readings)
+
+
 def report(name: str, texts: Sequence[str], gold: Sequence[str], readings: Sequence[Reading], per_intent: bool) -> Dict[str, float]:
-    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+    from sklearn.metrics import precision_recall_fscore_support
 
     served = [r.served for r in readings]
     labels = sorted(set(gold))
-    accuracy = accuracy_score(gold, served)
-    macro = f1_score(gold, served, labels=labels, average="macro", zero_division=0)
-    classifier = accuracy_score(gold, [r.classifier for r in readings])
-    fallbacks = sum(1 for s in served if s == "nlu_fallback")
-    confident = [i for i, r in enumerate(readings) if r.served not in (gold[i], "nlu_fallback") and r.confidence >= CONFIDENT]
+    found = figures(gold, readings)
     n = len(gold)
     print(f"\n== {name}: {n} messages, {len(labels)} intents")
-    print(f"served: accuracy {accuracy:.3f}   macro-F1 {macro:.3f}   classifier alone: accuracy {classifier:.3f}")
-    print(f"asked to rephrase {fallbacks} ({fallbacks / n:.1%});  confident errors (≥ {CONFIDENT}) {len(confident)} ({len(confident) / n:.1%})")
+    print(f"served: accuracy {found['accuracy']:.3f}   macro-F1 {found['macro_f1']:.3f}   "
+          f"classifier alone: accuracy {found['classifier_accuracy']:.3f}")
+    print(f"asked to rephrase {found['fallback']:.1%};  confident errors (≥ {CONFIDENT}) {found['confident_errors']:.1%}")
     if per_intent:
         precision, recall, f1, support = precision_recall_fscore_support(gold, served, labels=labels, zero_division=0)
         print(f"{'intent':26} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
@@ -118,7 +139,7 @@ def report(name: str, texts: Sequence[str], gold: Sequence[str], readings: Seque
     for (g, s), count in confusions.most_common(10):
         example = next(t for t, gg, ss in zip(texts, gold, served) if gg == g and ss == s)
         print(f"  {g} -> {s}: {count}   e.g. {example[:40]}")
-    return {"accuracy": accuracy, "macro_f1": macro, "confident_errors": len(confident) / n}
+    return found
 
 
 def main() -> int:

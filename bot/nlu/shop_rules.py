@@ -51,7 +51,7 @@ CHANGE_OF_MIND = re.compile(r"不(太)?想要了|不要了")
 #: "周六日有人吗 / 国庆放假几点下班": hours on other days, never a greeting ("客服在线吗" may be one).
 OFF_HOURS = re.compile(r"周六|周日|周末|礼拜[六天日]|星期[六天日]|节假日|国庆|春节|过年|放假|假期|晚上|半夜|几点")
 #: A question, not an answer: question words and particles.
-ASKING = re.compile(r"[?？]|吗|呢|呀|谁|哪|几|什么|啥|多少|咋|怎么|多久")
+ASKING = re.compile(r"[?？]|吗|嘛|呢|呀|谁|哪|几|什么|啥|多少|咋|怎么|多久")
 #: "给我找个人处理 / 找人工": a person asked for, however it is put.
 ASKS_FOR_A_PERSON = re.compile(r"找(个|一个)?(人|真人|人工|客服|负责人|主管)(来)?(处理|帮|说|问|看|跟|吧|啊|呗|$)|转人工|人工客服|要人工|叫(你们)?(的)?人工|人工(出来|呢|在哪)")
 #: "…也给下 / 也发我": more of the answer just given.
@@ -123,6 +123,8 @@ EXCHANGE_FOR = re.compile(r"换(成|个|一?双|一?件|一下|到)?\s*(\d{2}(�
 PAID_WITH = re.compile(r"(用|拿)(啥|什么|哪个)(付|支付)|怎么付的|付款方式|支付方式")
 #: The report intents: a message with none of the words for a fault is no report.
 FAULT_REPORTS = frozenset({"report_damaged", "report_quality_issue", "report_wrong_or_missing"})
+#: Changing an address in words ("地址就按501那个改"), not only agreeing.
+ADDRESS_CHANGE = re.compile(r"地址.{0,10}改|改.{0,4}地址")
 #: A greeting that asks about an order ("亲 我的羽绒服咋样了呀").
 GREETING_QUESTION = re.compile(r"咋样|怎么样|到哪|发了|发货|啥情况|什么情况|到了没|签收|到没到")
 #: A photo sent with a few words ("[图片] 你看 就这样").
@@ -191,6 +193,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ("inform", "nlu_fallback", "out_of_scope", "query_order", "request_refund") \
             and CHANGE_OF_MIND.search(text) and NOT_SENT_YET.search(text):
         return "cancel_order"  # "那跑鞋那单应该还没发吧 不想要了 退钱"
+    if predicted in ("affirm", "inform") and ADDRESS_CHANGE.search(text):
+        return "change_address"  # "好 那跑鞋地址就按501那个改 确认": the address change, agreed in the same breath
     if predicted == "greet" and GREETING_QUESTION.search(text):
         return "query_order"  # "亲 我的羽绒服咋样了呀😊": a question behind the greeting
     money_asked = MONEY_BACK.search(text) and ASKING.search(text) and not PARCEL_WORDS.search(text)
@@ -201,6 +205,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return "query_order"  # "羽绒服那单没受影响吧": how that order stands
     if predicted == "inform" and ANSWER_DIGITS.search(text) and IDENTITY_QUESTION.search(text):
         return "query_order"  # "跑步鞋发货没有 手机号… 订单号…": a question with the proof, not only the proof
+    if predicted == "query_refund_status" and MONEY_BACK.search(text):
+        return None  # "退回哪 我付的时候用的信用卡": where the money goes, not where goods are sent
     if predicted == "opt_out" and not STOP_MESSAGES.search(to_simplified(text)):
         return "thank" if THANKS.search(text) else "deny"  # "好的明白了 那我先不退了 谢谢": no message stopped
     if predicted in ("inform", "ask_product", "nlu_fallback", "out_of_scope") and EXCHANGE_FOR.search(text) \
@@ -211,7 +217,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm", "urge_shipment", "query_order", "query_logistics") \
             and ASKS_FOR_A_PERSON.search(text):
         return "human_handoff"  # "通融下呗 给我找个人处理"
-    if predicted == "query_refund_status" and RETURN_QUESTION.search(text) and not PROGRESS.search(text):
+    if predicted == "query_refund_status" and RETURN_QUESTION.search(text) and not PROGRESS.search(text) \
+            and not MONEY_BACK.search(text):
         return "ask_policy"  # "能退吗 钱退我": whether it may go back at all, before any case exists
     if (predicted not in ASKED_FOR_MORE or predicted == "human_handoff") and ALSO_GIVE.search(text) \
             and not ASKS_FOR_A_PERSON.search(text):
@@ -233,7 +240,7 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ("affirm", "deny") and every_facet and ASKING.search(to_simplified(text)):
         # "口紅那單是誰簽收的呀", "ok 那它下一站是哪": a question about the order, no yes or no
         return "query_order" if facets else "query_logistics"
-    if predicted == "ask_product" and reason_kind(text) not in (None, RequestKind.NO_REASON_RETURN):
+    if predicted in ("ask_product", "nlu_fallback", "out_of_scope") and reason_kind(text) not in (None, RequestKind.NO_REASON_RETURN):
         return stated_request(text, "inform") or "ask_policy"  # "白T缩水变形了 还能退不": a fault, no shopping
     if predicted in ELLIPSIS_MISREAD and ELLIPSIS.search(text) and not PEOPLE.match(text):
         return "inform"  # "那降噪耳机呢": the last question again, about something else (read in context)
