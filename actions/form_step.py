@@ -138,6 +138,8 @@ class FormTurn(FormValidationAction, abc.ABC):
     ) -> List[EventType]:
         if self.coming_back() or ends_form(self.form_name(), self.intent, self.asked, self.corrects()):
             return []  # the digression was answered / "算了" goes to the stop rule: nothing to read
+        if self.asked == "order_confirm" and self.answered_aside():
+            return [SlotSet("order_confirm", None)]  # a question about another order answered; the yes is asked again
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         if self.asked and not any(event["name"] == self.asked for event in events):
             if self.is_digression():
@@ -181,6 +183,10 @@ class FormTurn(FormValidationAction, abc.ABC):
 
     def purpose_of(self, tracker: Tracker) -> Purpose:
         return purpose_of(tracker)
+
+    def answered_aside(self) -> bool:
+        """Hook: a question about another order, asked while this one waits for its yes, answered by the form."""
+        return False
 
     def is_digression(self) -> bool:
         """An intent the form does not read, unless a chat label hides an answer: "帆布鞋 没下过地 就是不喜欢了"

@@ -39,6 +39,7 @@ from bot.aftersales.reading import (
     evidence_in,
     mentions_use,
     quantity_in,
+    reason_kind,
     resolution_in,
     wanted_variant,
 )
@@ -63,9 +64,9 @@ from bot.forms.aftersales import (
 )
 from bot.forms.questions import OFFERS_TO_CONFIRM, AftersalesCase, aftersales_questions
 from bot.handoff import hours
-from bot.nlu.shop_rules import ANGER
+from bot.nlu.shop_rules import ANGER, ASKING_WHETHER
 from bot.orders.confirm import ANSWER_INTENTS, REFUSAL, interpret_confirmation
-from bot.orders.reference import Purpose, corrected_part, first_entity, parse_choice, parse_reference
+from bot.orders.reference import Outcome, Purpose, corrected_part, first_entity, parse_choice, parse_reference, resolve
 from bot.orders.replies import cancelled_refund_line
 from bot.orders.service import CustomerView, OrderView
 from bot.policy.answers import policy_values
@@ -264,6 +265,31 @@ class ValidateAftersalesForm(FormTurn):
         if picked is None and len(case.items) == 1:
             picked = case.items[0]
         return {"as_item": str(picked.id)} if picked is not None else {}
+
+    def answered_aside(self) -> bool:
+        """"等下 先问个事 普洱发霉了 能退吗" while the shoes' exchange waits for its yes: the tea's rule, from the
+        same policy decision a case would get, and the exchange is asked again (nothing is moved to the tea)."""
+        customer = self.customer()
+        if customer is None or not ASKING_WHETHER.search(self.text):
+            return False
+        entities = latest_entities(self.tracker)
+        reference = parse_reference(self.text, entities)
+        if not reference.product:
+            return False
+        result = resolve(reference, orders.candidates(customer.id), Purpose.AFTERSALES, today=now())
+        if result.outcome != Outcome.FOUND or result.order_no == self.slot("order_id"):
+            return False
+        other = aftersales.case_order(customer.id, result.order_no)  # type: ignore[arg-type]
+        item = _pick_item(other, self.text, entities, False) if other is not None else None
+        if other is None or item is None:
+            return False
+        kind = reason_kind(self.text) or RequestKind.NO_REASON_RETURN
+        decision = aftersales.decide_on(other, item, Request(kind, 1, mentions_use(self.text)), now())
+        if kind not in (RequestKind.NO_REASON_RETURN, RequestKind.EXCHANGE, RequestKind.PRICE_DIFFERENCE):
+            self.dispatcher.utter_message(response="utter_as_sorry")
+        response = "utter_as_aside_eligible" if decision.eligible else "utter_as_aside_refused"
+        self.dispatcher.utter_message(response=response, item=item.name, rule=decision.rule)
+        return True
 
     def item_said_earlier(self, case: CaseOrder) -> Optional[ItemChoice]:
         """"我买的帆布鞋小了 想换大一码", then the identity check: the item the opening message named."""
