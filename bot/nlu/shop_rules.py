@@ -132,7 +132,7 @@ PHOTO = re.compile(r"\[(图片|视频|照片)\]|图(片)?(发|给)你了|照片(
 #: Asking to hurry an order ("帮我催一下", "加急").
 URGE_WORDS = re.compile(r"帮我催|给我催|催一下|催催|催下|催一催|加急|加个急")
 #: Money coming back, asked about: "几天到账", "钱咋退给我", "退我多少钱".
-MONEY_BACK = re.compile(r"到账|到賬|钱(咋|怎么|啥时候|什么时候|多久|几天)?(退|回)|退(给)?我多少|退多少|多少钱.{0,2}退"
+MONEY_BACK = re.compile(r"到账|到賬|钱(咋|怎么|啥时候|什么时候|多久|几天)(退|回)|钱.{0,4}(退|回)(到|去)?哪|退(给)?我多少|退多少|多少钱.{0,2}退"
                         r"|退(到|回)哪.{0,12}(信用卡|支付宝|微信|花呗|银行卡|付的|付款)|(信用卡|支付宝|微信|花呗).{0,12}退(到|回)哪")
 #: "那跑鞋那单应该还没发吧 不想要了 退钱": a change of mind about an order not yet sent is a cancellation.
 NOT_SENT_YET = re.compile(r"还没发|没发货|未发货|还没寄|没寄出")
@@ -193,6 +193,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ("inform", "nlu_fallback", "out_of_scope", "query_order", "request_refund") \
             and CHANGE_OF_MIND.search(text) and NOT_SENT_YET.search(text):
         return "cancel_order"  # "那跑鞋那单应该还没发吧 不想要了 退钱"
+    if predicted in ("affirm", "deny", "goodbye", "thank") and CHANGE_OF_MIND.search(text) and RETURN_QUESTION.search(text):
+        return "ask_policy"  # "算了扫地机我还是不要了 能退不": whether it may go back (the buyer's own order decides)
     if predicted in ("affirm", "inform") and ADDRESS_CHANGE.search(text):
         return "change_address"  # "好 那跑鞋地址就按501那个改 确认": the address change, agreed in the same breath
     if predicted == "greet" and GREETING_QUESTION.search(text):

@@ -27,6 +27,21 @@ from bot.policy.answers import general_topic
         ("衣服要我寄回去吗 寄哪里", "request_return", "ask_policy"),  # where returns go
         ("旧鞋寄哪 给个地址电话", "change_address", "ask_policy"),
         ("要是我先签收了再退呢 能7天无理由吗", "ask_policy", None),  # the rule, though it names signing
+        ("我买的皮鞋是哪天签收的", "report_wrong_or_missing", "query_order"),  # no fault told: a question
+        ("跑鞋那单帮我催一下呗", "nlu_fallback", "urge_shipment"),
+        ("大概几天能到账", "query_logistics", "query_refund_status"),  # money, not the parcel
+        ("拒收了钱咋退给我", "request_refund", "query_refund_status"),
+        ("能退吗 钱退我", "query_refund_status", "ask_policy"),  # whether it may go back at all
+        ("[图片] 你看 就这样", "nlu_fallback", "inform"),
+        ("ok 那它下一站是哪", "affirm", "query_logistics"),
+        ("羽绒服那单没受影响吧？", "inform", "query_order"),
+        ("跑步鞋发货没有 手机号13800000001 订单号4128503961731106", "inform", "query_order"),
+        ("行吧 那跑鞋那单应该还没发吧 不想要了 退钱", "inform", "cancel_order"),
+        ("亲 我的羽绒服咋样了呀😊", "greet", "query_order"),
+        ("鼠标付款三天了还不发货？？叫你们人工出来", "urge_shipment", "human_handoff"),
+        ("好 那跑鞋地址就按501那个改 确认", "affirm", "change_address"),
+        ("算了扫地机我还是不要了 能退不", "deny", "ask_policy"),
+        ("多少钱 用啥付的", "ask_price_promo", "query_order"),
         # fragments, weekends, declining a person, faults asked as "还能退不" (issue 16)
         ("那蓝牙音箱呢", "goodbye", "inform"),  # the previous question about another thing, read in context
         ("那你呢", "goodbye", None),
