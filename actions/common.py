@@ -49,6 +49,19 @@ def first_entity(tracker: Tracker, name: str) -> Optional[str]:
     return reference.first_entity(latest_entities(tracker), name)
 
 
+def answered_last_turn(tracker: Tracker, action_name: str) -> bool:
+    """True when ``action_name`` ran in the bot's last turn, before the buyer's latest message, whatever ran after it."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") == action_name:
+            return True
+    return False
+
+
 def just_asked(tracker: Tracker, action_name: str) -> bool:
     """True when ``action_name`` was the bot's last action before the buyer's latest message.
 

@@ -21,6 +21,7 @@ from actions.care import CHECKIN_SLOT, care_book
 from actions.common import (
     POLICY,
     ThreadedAction,
+    answered_last_turn,
     first_entity,
     just_asked,
     latest_entities,
@@ -41,16 +42,18 @@ from bot.crm.models import OrderStatus
 from bot.handoff import hours
 from bot.handoff.service import HandoffDesk
 from bot.handoff.summary import handoff_summary
-from bot.nlu.shop_rules import ASKS_FOR_A_PERSON, HYPOTHETICAL
+from bot.nlu.shop_rules import ASKS_FOR_A_PERSON, HYPOTHETICAL, NO_PERSON_NEEDED
 from bot.nlu.shop_rules import GENERAL as GENERAL_RULE
+from bot.nlu.simplified import to_simplified
 from bot.orders.address import parse_address
 from bot.orders.details import asked_facets
-from bot.orders.reference import Purpose, parse_reference
+from bot.orders.reference import CATEGORY_WORDS, Purpose, parse_reference
 from bot.orders.service import OrderView
 from bot.policy.answers import (
     FOLLOW_UP,
     RETURN_TOPICS,
     follow_up_topics,
+    general_topic,
     insurance_note,
     policy_values,
     return_rule_for,
@@ -320,7 +323,7 @@ def rule_just_answered(tracker: Tracker) -> Optional[str]:
     The price answer (满减, coupons and 价保, one response for ``ask_price_promo``) counts as the
     price-protection rule: "从哪天开始算" after it asks when 价保 starts.
     """
-    if just_asked(tracker, "action_answer_policy"):
+    if answered_last_turn(tracker, "action_answer_policy"):
         return tracker.get_slot(POLICY_TOPIC)
     if just_asked(tracker, "utter_price_promo"):
         return "utter_policy_price_protection"
@@ -410,6 +413,22 @@ def order_question_just_answered(tracker: Tracker) -> Optional[str]:
     return Purpose.STATUS.value
 
 
+class ActionDenyInContext(ThreadedAction):
+    """A "no" outside any form: one that calls off a hand-over still waiting ("那就算了 不用找人工") withdraws it."""
+
+    writes = True
+
+    def name(self) -> Text:
+        return "action_deny_in_context"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if NO_PERSON_NEEDED.search(latest_text(tracker)) and handoffs.withdraw(tracker.sender_id, now()) is not None:
+            dispatcher.utter_message(response="utter_handoff_withdrawn")
+            return []
+        dispatcher.utter_message(response="utter_how_can_help")
+        return []
+
+
 class ActionInformInContext(ThreadedAction):
     """A detail or a fragment outside any form, read with what came just before.
 
@@ -424,7 +443,9 @@ class ActionInformInContext(ThreadedAction):
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = latest_text(tracker)
         after_rule = rule_just_answered(tracker)
-        if after_rule and (first_entity(tracker, "product") or FOLLOW_UP.search(text)):
+        if after_rule and (first_entity(tracker, "product") or FOLLOW_UP.search(to_simplified(text)) or general_topic(text)
+                           or any(words.search(text) for words in CATEGORY_WORDS.values())):
+            # "那降噪耳机呢", "那吃的呢 零食坚果那种", "那国庆放假呢": the rule just explained, asked again
             return [FollowupAction("action_answer_policy")]
         if parse_address(text) is not None:
             return [SlotSet("order_purpose", "change_address"), FollowupAction("order_form")]
@@ -433,5 +454,7 @@ class ActionInformInContext(ThreadedAction):
                                   or asked_facets(text)):
             # "键盘那个呢" right after "我买的东西发货没" was answered: the same question about the keyboard
             return [SlotSet("order_purpose", asked), FollowupAction("order_form")]
+        if asked_facets(text) and orders.identify(tracker.sender_id) is not None:
+            return [SlotSet("order_purpose", Purpose.STATUS.value), FollowupAction("order_form")]  # "收件人写的谁"
         dispatcher.utter_message(response="utter_inform_no_context")
         return []

@@ -35,6 +35,10 @@ REASONS = {
 
 #: Reasons a case is queued without pausing the bot.
 UNPAUSED_REASONS = ("technical_fault",)
+#: Hand-overs the buyer may call off while they still wait ("那就算了 不用找人工"); a complaint stays with staff.
+WITHDRAWABLE_REASONS = ("buyer_request", "beyond_policy", "repeated_fallback")
+#: The note on a hand-over the buyer called off before anyone took it (status 已转回, nobody assigned).
+WITHDRAWN_NOTE = "买家表示不需要人工了，机器人已撤回"
 
 
 class HandoffError(Exception):
@@ -134,6 +138,23 @@ class HandoffDesk(UsesCrm):
             session.add(handoff)
             session.flush()
             return handoff.id
+
+    def withdraw(self, sender_id: str, now: datetime) -> Optional[int]:
+        """The buyer no longer wants a person: a queued hand-over nobody has taken is closed; returns its id.
+
+        One taken by staff, or opened for a complaint, is left to staff (None).
+        """
+        with self.sessions.begin() as session:
+            found = self._open(session, sender_id)
+            if found is None or found.status != HandoffStatus.QUEUED.value or found.reason not in WITHDRAWABLE_REASONS:
+                return None
+            changed = session.execute(
+                update(Handoff)
+                .where(Handoff.id == found.id, Handoff.status == HandoffStatus.QUEUED.value)
+                .values(status=HandoffStatus.HANDED_BACK.value, note=WITHDRAWN_NOTE, resolved_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            return found.id if changed == 1 else None
 
     def open_for(self, sender_id: str) -> Optional[int]:
         """The open handoff of this conversation, if any."""

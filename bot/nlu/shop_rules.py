@@ -59,7 +59,7 @@ ALSO_GIVE = re.compile(r"也(给|发|说|告诉)(我|下|一下)")
 #: What a message holding a phone or an order number is never: the buyer is giving it.
 NOT_AN_ANSWER = frozenset({"goodbye", "thank", "greet", "deny", "nlu_fallback", "out_of_scope", "bot_challenge"})
 #: "不用转人工 / 不需要人工": the buyer declines a person.
-NO_PERSON_NEEDED = re.compile(r"(不用|不需要|不必|别|先不)(帮我)?(转)?(人工|客服|真人)")
+NO_PERSON_NEEDED = re.compile(r"(不用|不需要|不必|别|先不)(帮我|给我)?(转|找|叫)?(人工|客服|真人|人了|人)|不(用)?麻烦(同事|人工|客服|你们)?了")
 #: "那降噪耳机呢 / 数据线也一样吗": the previous question again, about another thing; only short messages.
 ELLIPSIS = re.compile(r"^(那|那么|那个|还有)?[^，,。！!？?\s]{1,10}(呢|嘞|咧)[?？]?$|^[^，,。！!？?\s]{1,8}也(一样|是|能|可以|支持)[^，,。]{0,6}[?？吗嘛]?$")
 #: "那你呢 / 拜拜呢": about the bot or a farewell, not another thing.
@@ -123,6 +123,10 @@ EXCHANGE_FOR = re.compile(r"换(成|个|一?双|一?件|一下|到)?\s*(\d{2}(�
 PAID_WITH = re.compile(r"(用|拿)(啥|什么|哪个)(付|支付)|怎么付的|付款方式|支付方式")
 #: The report intents: a message with none of the words for a fault is no report.
 FAULT_REPORTS = frozenset({"report_damaged", "report_quality_issue", "report_wrong_or_missing"})
+#: A fragment that only makes sense after the previous answer ("从哪天开始算", "也一样吗", "以哪天为准").
+RULE_FRAGMENT = re.compile(r"(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|以哪(个|天)为准|也(一样|是这样)(吗|嘛|么)?")
+#: Asking the shop to bend a rule: a person's decision.
+EXCEPTION_ASKED = re.compile(r"通融|破个例|破例|网开一面|行个方便")
 #: Changing an address in words ("地址就按501那个改"), not only agreeing.
 ADDRESS_CHANGE = re.compile(r"地址.{0,10}改|改.{0,4}地址")
 #: A greeting that asks about an order ("亲 我的羽绒服咋样了呀").
@@ -193,6 +197,10 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ("inform", "nlu_fallback", "out_of_scope", "query_order", "request_refund") \
             and CHANGE_OF_MIND.search(text) and NOT_SENT_YET.search(text):
         return "cancel_order"  # "那跑鞋那单应该还没发吧 不想要了 退钱"
+    if predicted not in NEVER_OVERRIDDEN and RULE_FRAGMENT.search(to_simplified(text)) and not ORDER_WORDS.search(text):
+        return "inform"  # "从哪天开始算啊", "数据线也一样吗": the last question again, read in context
+    if EXCEPTION_ASKED.search(text) and predicted not in ("human_handoff", "complain"):
+        return "human_handoff"  # "不能通融一下吗": only a person may make an exception
     if predicted in ("affirm", "deny", "goodbye", "thank") and CHANGE_OF_MIND.search(text) and RETURN_QUESTION.search(text):
         return "ask_policy"  # "算了扫地机我还是不要了 能退不": whether it may go back (the buyer's own order decides)
     if predicted in ("affirm", "inform") and ADDRESS_CHANGE.search(text):
@@ -214,7 +222,7 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ("inform", "ask_product", "nlu_fallback", "out_of_scope") and EXCHANGE_FOR.search(text) \
             and not ANSWER_DIGITS.search(text):
         return "request_exchange"  # "帆布鞋39顶脚 换40": the size wanted is the request
-    if NO_PERSON_NEEDED.search(text) and predicted == "human_handoff":
+    if NO_PERSON_NEEDED.search(text) and predicted not in ("complain", "cancel_order", "change_address", *FAULT_REPORTS):
         return "deny"  # "不用转人工哈 我就先问问": no hand-over asked for
     if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm", "urge_shipment", "query_order", "query_logistics") \
             and ASKS_FOR_A_PERSON.search(text):

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import AbstractSet, Optional
 
+from bot.nlu.simplified import to_simplified
+
 REFUSAL = re.compile(
     r"不取消|别取消|不要取消|先不|不改|别改|不用改|不用了|算了|再想想|不确认|还是留着|保留|不是|不对|不行|不可以|no\b",
     re.IGNORECASE,
@@ -38,7 +40,7 @@ def interpret_confirmation(text: str, intent: str, answer_intents: AbstractSet[s
     ``answer_intents`` are the intents a reply to this question may carry
     ("确认退货" is labelled request_return, and is still a yes).
     """
-    text = text or ""
+    text = to_simplified(text or "")  # "確認" is 确认
     if REFUSAL.search(text):
         return False if intent in answer_intents or PLAIN_REFUSAL.search(text) else None
     if intent == "deny":

@@ -90,7 +90,7 @@ def policy_responses(text: str, limit: int = 2) -> List[str]:
 
 
 #: A follow-up about the rule just explained: "那降噪耳机呢", "从哪天开始算", "也一样吗".
-FOLLOW_UP = re.compile(r"^(那|那么|那个|还有)?[^，,。]{1,10}(呢|嘞)[?？]?$|也(一样|是|能|可以|支持|保|包|给|发|说|告诉)"
+FOLLOW_UP = re.compile(r"^(那|那么|那个|还有)?[^，,。]{1,16}(呢|嘞)[?？]?$|也(一样|是|能|可以|支持|保|包|给|发|说|告诉)"
                        r"|(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|怎么算|以哪(个|天)为准|算不算")
 
 

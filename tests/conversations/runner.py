@@ -25,7 +25,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from sqlalchemy import select
 
 from bot.crm.db import session_factory
-from bot.crm.models import Complaint, Handoff, Order, ReturnRequest
+from bot.crm.models import Complaint, Handoff, HandoffStatus, Order, ReturnRequest
 from bot.runtime.launch import LaunchedBot
 from tests.conversations.scenarios import After, Expect, Scenario
 
@@ -249,8 +249,12 @@ class ConversationRunner:
                 failures.append(f"{actual} complaints recorded, expected {after.complaints}")
         if after.handover is not None:
             with self.sessions() as session:
+                # a hand-over the buyer called off before anyone took it (已转回, nobody assigned) was not one
                 handed = session.execute(
-                    select(Handoff.id).where(Handoff.sender_id == sender, Handoff.created_at >= started)
+                    select(Handoff.id).where(
+                        Handoff.sender_id == sender, Handoff.created_at >= started,
+                        ~((Handoff.status == HandoffStatus.HANDED_BACK.value) & Handoff.assigned_to.is_(None)),
+                    )
                 ).first() is not None
             if handed != after.handover:
                 failures.append("handed to staff" if handed else "not handed to staff")
