@@ -7,10 +7,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from actions.support import ActionHandleFallback, ActionHandoffRequest, fallbacks_in_a_row
+from actions.support import ActionDenyInContext, ActionHandleFallback, ActionHandoffRequest, fallbacks_in_a_row
 from bot import clock
 from bot.crm.db import session_scope
-from bot.crm.models import Handoff
+from bot.crm.models import Handoff, HandoffStatus
 from tests.actions.conftest import make_tracker, responses, run_action
 
 
@@ -67,3 +67,24 @@ def test_fallbacks_are_counted_back_from_the_last_message_only() -> None:
     assert fallbacks_in_a_row(events) == 1
     assert fallbacks_in_a_row(events + [{"event": "action"}, _user("???", "nlu_fallback")]) == 2
     assert fallbacks_in_a_row([]) == 0
+
+
+async def test_a_buyer_who_calls_off_a_waiting_hand_over_has_it_withdrawn(crm: str) -> None:
+    """"那就算了 不用找人工": the queued case is closed (已转回, nobody assigned); a later "no" withdraws nothing."""
+    await run_action(ActionHandoffRequest(), make_tracker("tb_call_off", "转人工", "human_handoff", active=False))
+    _, said = await run_action(ActionDenyInContext(), make_tracker("tb_call_off", "那就算了 不用找人工", "deny", active=False))
+    assert responses(said) == ["utter_handoff_withdrawn"]
+    with session_scope(crm) as session:
+        (handoff,) = session.execute(select(Handoff).where(Handoff.sender_id == "tb_call_off")).scalars().all()
+        assert (handoff.status, handoff.assigned_to) == (HandoffStatus.HANDED_BACK.value, None)
+    _, again = await run_action(ActionDenyInContext(), make_tracker("tb_call_off", "不用找人工", "deny", active=False))
+    assert responses(again) == ["utter_how_can_help"]
+
+
+async def test_a_complaint_handed_over_is_not_withdrawn_by_a_no(crm: str) -> None:
+    from actions.support import handoffs
+
+    handoffs.queue("tb_keep_complaint", None, "complaint", 1, {}, datetime(2026, 11, 25, 12, 0))
+    _, said = await run_action(ActionDenyInContext(), make_tracker("tb_keep_complaint", "不用找人工", "deny", active=False))
+    assert responses(said) == ["utter_how_can_help"]
+    assert handoffs.open_for("tb_keep_complaint") is not None

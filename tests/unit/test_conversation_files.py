@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conversations.scenarios import HERE, load
+from tests.conversations.scenarios import HERE, RESERVE, load
 
 
 def test_every_scenario_file_parses_and_ids_are_unique() -> None:
@@ -18,8 +18,8 @@ def test_a_third_is_sealed_and_kept_gzipped() -> None:
 
 
 def test_the_reserve_parses_stays_gzipped_and_shares_no_id() -> None:
-    reserve = load("reserve")
+    reserve = load(RESERVE)
     ids = {s.id for s in load("all")}
     assert len(reserve) >= 30 and all(s.checks >= 2 for s in reserve)
     assert not ids & {s.id for s in reserve}
-    assert all(path.suffix == ".gz" for path in (HERE / "reserve").iterdir())
+    assert all(path.suffix == ".gz" for path in (HERE / RESERVE).iterdir())
