@@ -380,7 +380,11 @@ class FormTurn(FormValidationAction, abc.ABC):
     def the_other_order(self, reference: OrderReference) -> Optional[Found]:
         """"另一件呢": the order shown beside the one picked; asked among them when several were shown."""
         others = list(self.slot("other_orders") or [])
-        if not others or reference.order_no or self.answering_other() or not OTHER_ORDER.search(self.text):
+        if reference.order_no or self.answering_other() or not OTHER_ORDER.search(self.text):
+            return None
+        if not others:
+            others = self.same_product_as_focus()  # "黑色的留着 把另一件取消掉": the other jacket
+        if not others:
             return None
         if len(others) > 1:
             self.requested = "order_id"
@@ -395,6 +399,19 @@ class FormTurn(FormValidationAction, abc.ABC):
         for sibling in shipped[:2]:
             self.dispatcher.utter_message(response=response, order_no=sibling.order_no, product=sibling.product_names[0],
                                           variant="，".join(sibling.variants[:1]) or "—")
+
+    def same_product_as_focus(self) -> List[str]:
+        """The buyer's other orders of the product in the order in focus ("另一件" beside the black jacket)."""
+        focus, customer = self.slot("focus_order_id"), self.customer()
+        if not focus or customer is None:
+            return []
+        candidates = orders.candidates(customer.id)
+        focused = next((c for c in candidates if c.order_no == focus), None)
+        if focused is None or not focused.product_names:
+            return []
+        names = [n for n in focused.product_names if len(n) >= 2]  # its name and aliases ("羽绒服")
+        return [c.order_no for c in candidates
+                if c.order_no != focus and any(name in other for name in names for other in c.product_names)]
 
     def forget_for_another_order(self) -> Found:
         """Hook: the answers that belonged to the previous order."""

@@ -33,6 +33,7 @@ from actions.form_step import FormTurn, purpose_of
 from bot.complaints.classifier import is_upset
 from bot.crm.models import OrderStatus
 from bot.forms.questions import OrderRequest, order_questions
+from bot.nlu.shop_rules import CORRECTED_TARGET
 from bot.orders import replies
 from bot.orders.address import ParsedAddress, corrected_address, parse_address
 from bot.orders.confirm import interpret_confirmation
@@ -137,10 +138,25 @@ class ValidateOrderForm(FormTurn):
     def extract_order_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if self.address_given or self.agreed_in_passing:
             return {}
+        if self.cancellation_agreed_again():
+            return {"order_confirm": True}
         if self.requested == "order_confirm" and BOTH.search(self.text) and self.slot("other_orders"):
             self.tell_other_shipped()  # "两件都改": the other one shipped, as said; this one's yes is still wanted
             return {"order_confirm": None}  # a new address this turn ("不对 改成…"): its confirmation is still to be asked
         return super().extract_order_confirm(dispatcher, tracker, domain)
+
+    def cancellation_agreed_again(self) -> bool:
+        """"行吧 键盘那单确认取消" after being asked to confirm cancelling the keyboard (a question came between):
+        the order named is the one already put to the buyer, and the message itself says yes to cancelling it."""
+        if self.purpose != Purpose.CANCEL or self.requested == "order_confirm" or not self.slot("order_id"):
+            return False
+        try:
+            proposal = json.loads(self.slot("proposed_address") or "{}")
+        except ValueError:
+            return False
+        named = parse_reference(self.text, latest_entities(self.tracker)).names_itself
+        return (proposal.get("purpose") == Purpose.CANCEL.value and proposal.get("order_id") == self.slot("order_id")
+                and named and "取消" in self.text and interpret_confirmation(self.text, self.intent, self.answer_intents) is True)
 
     def tell_other_shipped(self) -> None:
         customer = self.customer()
@@ -166,8 +182,8 @@ class ValidateOrderForm(FormTurn):
         return corrected_address(pending, self.text) if pending is not None else None
 
     def address_said_before(self) -> Optional[ParsedAddress]:
-        """"那跑鞋那单改成这个地址", "就按501那个改": the address put to the buyer or typed a moment ago."""
-        if not SAME_ADDRESS.search(self.text):
+        """"那跑鞋那单改成这个地址", "不对 是跑步鞋那单要改": the address the buyer typed a moment ago."""
+        if not (SAME_ADDRESS.search(self.text) or CORRECTED_TARGET.search(self.text)):
             return None
         for earlier in reversed(recent_user_messages(self.tracker, 4)[:-1]):
             parsed = parse_address(earlier)
@@ -176,10 +192,12 @@ class ValidateOrderForm(FormTurn):
         return None
 
 
+#: "啥状态 / 什么情况": how the order stands, asked beside a detail.
+STATUS_ASKED = re.compile(r"(啥|什么)(状态|情况)|状态(是)?(啥|什么)")
 #: "两件都改 / 都改一下": every order of the product, including one that can no longer change.
 BOTH = re.compile(r"(两|几|这)(件|单|个|双)(都|一起)|都(改|取消|帮我)|全(都)?(改|取消)")
 #: "这个地址 / 刚才那个地址 / 同一个地址": an address given earlier in the conversation.
-SAME_ADDRESS = re.compile(r"这个地址|这地址|刚才(那个|的)地址|上面(那个|的)地址|同一个地址|一样的地址|同样的地址"
+SAME_ADDRESS = re.compile(r"这个地址|这地址|刚才(那个|的)地址|上面(那个|的)地址|同一个地址|一样的地址|同样的地址|按刚才(说|发|给)的"
                           r"|(就)?按(照)?(刚才|之前|上面)?的?(那个|这个|\d+(号)?那个|新的那个)(地址)?改|按\d+(号)?的?(地址)?改")
 #: "按501那个改": the house number that picks the address meant.
 BY_NUMBER = re.compile(r"按(?:照)?(?:刚才|之前|上面)?的?(\d+)")
@@ -230,7 +248,8 @@ class ActionAskOrderConfirm(ThreadedAction):
             proposal = {"order_id": order_id, "new_address": tracker.get_slot("new_address")}
             return [SlotSet("proposed_address", json.dumps(proposal, ensure_ascii=False))]
         dispatcher.utter_message(response="utter_confirm_cancel", **values)
-        return []
+        proposal = {"order_id": order_id, "purpose": Purpose.CANCEL.value}
+        return [SlotSet("proposed_address", json.dumps(proposal, ensure_ascii=False))]
 
 
 def _address_from_slot(raw: Optional[str]) -> Optional[ParsedAddress]:
@@ -293,6 +312,8 @@ class ActionOrderRequest(ThreadedAction):
             dispatcher.utter_message(response="utter_policy_return_address", **policy_values(POLICY))
             return
         if facets and set(facets) - {Facet.ETA, Facet.NEXT_STOP}:
+            if STATUS_ASKED.search(latest_text(tracker)):
+                say(dispatcher, replies.status_reply(order, now()))  # "那它现在啥状态 寄到哪个地址": both
             for reply in detail_replies(order, facets, now()):  # "谁签收的 放哪儿了": the asked details, not the whole status
                 say(dispatcher, reply)
         elif purpose == Purpose.STATUS:

@@ -36,6 +36,7 @@ from bot.aftersales import replies as as_replies
 from bot.aftersales import stages
 from bot.aftersales.reading import (
     Evidence,
+    Resolution,
     evidence_in,
     mentions_use,
     quantity_in,
@@ -65,7 +66,8 @@ from bot.forms.aftersales import (
 from bot.forms.questions import OFFERS_TO_CONFIRM, AftersalesCase, aftersales_questions
 from bot.handoff import hours
 from bot.nlu.shop_rules import ANGER, ASKING_WHETHER
-from bot.orders.confirm import ANSWER_INTENTS, REFUSAL, interpret_confirmation
+from bot.nlu.simplified import to_simplified
+from bot.orders.confirm import ANSWER_INTENTS, EXPLICIT_YES, REFUSAL, interpret_confirmation
 from bot.orders.reference import Outcome, Purpose, corrected_part, first_entity, parse_choice, parse_reference, resolve
 from bot.orders.replies import cancelled_refund_line
 from bot.orders.service import CustomerView, OrderView
@@ -364,7 +366,20 @@ class ValidateAftersalesForm(FormTurn):
         if self.offered(Offer.RESHIP_OR_REFUND) is None or self.slot("as_resolution"):
             return {}
         found = resolution_in(self.text)
+        if found is None and self.requested == "as_resolution" and EXPLICIT_YES.search(to_simplified(self.text)) \
+                and interpret_confirmation(self.text, self.intent, self.answer_intents) is True:
+            found = Resolution.RESHIP  # "行 确认" to "补发还是退款？（回复确认就补发）": the reship the question offered
+            self.agreed_to_reship = True
+            return {"as_resolution": found.value, "order_confirm": True}
         return {"as_resolution": found.value} if found is not None else {}
+
+    #: True when this turn's "确认" answered "回复确认就按补发办理": that yes was the one asked for.
+    agreed_to_reship = False
+
+    def extract_order_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if self.agreed_to_reship:
+            return {}
+        return super().extract_order_confirm(dispatcher, tracker, domain)
 
     def extract_as_photos(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         decision = self.decision()

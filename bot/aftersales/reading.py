@@ -162,6 +162,7 @@ REASON_WORDS: Tuple[Tuple[RequestKind, Tuple[str, ...]], ...] = (
 #: "质量没问题", "没有破损": a problem named only to say there is none is no reason.
 NEGATED_PROBLEM = re.compile(
     r"(没有|没|无|不是)(什么)?(质量问题|质量|破损|损坏|坏|问题|瑕疵)|质量(都)?(没有|没|无)问题|质量(挺|还|很|也)?(好|行|不错|可以)"
+    r"|(别|不要|别再)(给我)?(发|寄)错"
 )
 USED_NEGATED = re.compile(r"(没|未|没有|还没)(穿|用|洗|拆|戴|使用|拆封|激活|下过水)")
 USED_WORDS = ("穿过", "用过", "洗过", "洗了", "穿了", "用了", "戴过", "拆封", "激活", "剪了吊牌", "吊牌剪", "吊牌摘", "下过水",

@@ -124,7 +124,10 @@ PAID_WITH = re.compile(r"(用|拿)(啥|什么|哪个)(付|支付)|怎么付的|�
 #: The report intents: a message with none of the words for a fault is no report.
 FAULT_REPORTS = frozenset({"report_damaged", "report_quality_issue", "report_wrong_or_missing"})
 #: A fragment that only makes sense after the previous answer ("从哪天开始算", "也一样吗", "以哪天为准").
-RULE_FRAGMENT = re.compile(r"(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|以哪(个|天)为准|也(一样|是这样)(吗|嘛|么)?")
+RULE_FRAGMENT = re.compile(r"(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|以哪(个|天)为准|也(一样|是这样)(吗|嘛|么)?"
+                           r"|^(那)?(收件人|联系人|电话)(写|填|是)?(谁|啥|什么|多少)")
+#: "不对 是跑步鞋那单要改": a correction that moves a change to another order.
+CORRECTED_TARGET = re.compile(r"(不对|搞混|搞错|说错|弄错|不是).{0,10}是.{1,12}(那单|那件|那个|那双).{0,3}(要改|改地址|要取消|取消)")
 #: Asking the shop to bend a rule: a person's decision.
 EXCEPTION_ASKED = re.compile(r"通融|破个例|破例|网开一面|行个方便")
 #: Changing an address in words ("地址就按501那个改"), not only agreeing.
@@ -197,6 +200,9 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ("inform", "nlu_fallback", "out_of_scope", "query_order", "request_refund") \
             and CHANGE_OF_MIND.search(text) and NOT_SENT_YET.search(text):
         return "cancel_order"  # "那跑鞋那单应该还没发吧 不想要了 退钱"
+    if predicted not in NEVER_OVERRIDDEN and CORRECTED_TARGET.search(text):
+        # "啊不对不对 搞混了 是跑步鞋那单要改": the change just asked, for the order now named
+        return "cancel_order" if "取消" in text else "change_address"
     if predicted not in NEVER_OVERRIDDEN and RULE_FRAGMENT.search(to_simplified(text)) and not ORDER_WORDS.search(text):
         return "inform"  # "从哪天开始算啊", "数据线也一样吗": the last question again, read in context
     if EXCEPTION_ASKED.search(text) and predicted not in ("human_handoff", "complain"):
@@ -283,8 +289,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         or (predicted in MISREAD_REQUESTS and reason_kind(text) is None)
         or (predicted == "complain" and not ANGER.search(text))  # "快递小哥电话多少 怕他打我我没接到"
     )
-    if predicted == "ask_policy" and topic and HYPOTHETICAL.search(text):
-        return None  # "要是我先签收了再退呢 能7天无理由吗": the rule, though it names signing
+    if predicted == "ask_policy" and topic and (HYPOTHETICAL.search(text) or not ORDER_WORDS.search(text)):
+        return None  # "要是我先签收了再退呢 能7天无理由吗", "签收后不满意几天内能退": the rule, though it names signing
     if facets and predicted not in ("query_order", "query_logistics") and overridable:
         return "query_order"  # "地址现在是哪个" is no address change, "派件小哥电话给我下" no exchange
     if every_facet and predicted in ("nlu_fallback", "out_of_scope"):
