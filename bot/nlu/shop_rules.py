@@ -123,6 +123,8 @@ EXCHANGE_FOR = re.compile(r"换(成|个|一?双|一?件|一下|到)?\s*(\d{2}(�
 PAID_WITH = re.compile(r"(用|拿)(啥|什么|哪个)(付|支付)|怎么付的|付款方式|支付方式")
 #: The report intents: a message with none of the words for a fault is no report.
 FAULT_REPORTS = frozenset({"report_damaged", "report_quality_issue", "report_wrong_or_missing"})
+#: A question about what the goods would do ("这个洗了会不会缩水"): shopping, no fault yet.
+WILL_IT = re.compile(r"会不会|会.{0,6}(吗|嘛)|容不容易|容易.{0,4}(吗|嘛)|怕不怕|是否会")
 #: A fragment that only makes sense after the previous answer ("从哪天开始算", "也一样吗", "以哪天为准").
 RULE_FRAGMENT = re.compile(r"(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|以哪(个|天)为准|也(一样|是这样)(吗|嘛|么)?"
                            r"|^(那)?(收件人|联系人|电话)(写|填|是)?(谁|啥|什么|多少)")
@@ -256,7 +258,8 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted in ("affirm", "deny") and every_facet and ASKING.search(to_simplified(text)):
         # "口紅那單是誰簽收的呀", "ok 那它下一站是哪": a question about the order, no yes or no
         return "query_order" if facets else "query_logistics"
-    if predicted in ("ask_product", "nlu_fallback", "out_of_scope") and reason_kind(text) not in (None, RequestKind.NO_REASON_RETURN):
+    if predicted in ("ask_product", "nlu_fallback", "out_of_scope") and reason_kind(text) not in (None, RequestKind.NO_REASON_RETURN) \
+            and not WILL_IT.search(text):
         return stated_request(text, "inform") or "ask_policy"  # "白T缩水变形了 还能退不": a fault, no shopping
     if predicted in ELLIPSIS_MISREAD and ELLIPSIS.search(text) and not PEOPLE.match(text):
         return "inform"  # "那降噪耳机呢": the last question again, about something else (read in context)

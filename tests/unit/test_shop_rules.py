@@ -42,6 +42,8 @@ from bot.policy.answers import general_topic
         ("好 那跑鞋地址就按501那个改 确认", "affirm", "change_address"),
         ("算了扫地机我还是不要了 能退不", "deny", "ask_policy"),
         ("多少钱 用啥付的", "ask_price_promo", "query_order"),
+        ("这个洗了会不会缩水", "ask_product", None),  # a question before buying, no fault
+        ("T恤洗了一次就缩水了 还能退吗", "ask_product", "ask_policy"),
         # fragments, weekends, declining a person, faults asked as "还能退不" (issue 16)
         ("那蓝牙音箱呢", "goodbye", "inform"),  # the previous question about another thing, read in context
         ("那你呢", "goodbye", None),
