@@ -9,6 +9,7 @@ messages are stored for staff until they resolve the case or hand it back.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
@@ -42,7 +43,7 @@ from bot.crm.models import OrderStatus
 from bot.handoff import hours
 from bot.handoff.service import HandoffDesk
 from bot.handoff.summary import handoff_summary
-from bot.nlu.shop_rules import ASKS_FOR_A_PERSON, HYPOTHETICAL, NO_PERSON_NEEDED
+from bot.nlu.shop_rules import ASKS_FOR_A_PERSON, HYPOTHETICAL, NO_PERSON_NEEDED, RULE_FRAGMENT
 from bot.nlu.shop_rules import GENERAL as GENERAL_RULE
 from bot.nlu.simplified import to_simplified
 from bot.orders.address import parse_address
@@ -386,6 +387,8 @@ class ActionAnswerPolicy(ThreadedAction):
         refused at the door, which the after-sales form explains."""
         if own is None or response not in RETURN_TOPICS or own.status not in ON_THE_WAY_OR_HERE or HYPOTHETICAL.search(text):
             return False
+        if own.status not in RETURNABLE and AFTER_RECEIPT.search(text):
+            return False  # "签收以后不喜欢还能7天无理由退吗" about a parcel still on its way: the rule, for later
         return reason_kind(text) is not None  # "普洱茶饼还能退不" alone gets the product's rule
 
     @staticmethod
@@ -399,6 +402,10 @@ class ActionAnswerPolicy(ThreadedAction):
             order_no = next((c.order_no for c in orders.candidates(customer.id) if product in c.product_names), None)
         order_no = order_no or tracker.get_slot("focus_order_id")
         return orders.order(customer.id, order_no) if order_no else None
+
+
+#: "签收以后 / 收到之后": a question about what happens once the parcel is in hand.
+AFTER_RECEIPT = re.compile(r"(签收|收到|到货|到了)(以后|之后|后)")
 
 
 def order_question_just_answered(tracker: Tracker) -> Optional[str]:
@@ -444,11 +451,14 @@ class ActionInformInContext(ThreadedAction):
         text = latest_text(tracker)
         after_rule = rule_just_answered(tracker)
         if after_rule and (first_entity(tracker, "product") or FOLLOW_UP.search(to_simplified(text)) or general_topic(text)
+                           or RULE_FRAGMENT.search(to_simplified(text))
                            or any(words.search(text) for words in CATEGORY_WORDS.values())):
             # "那降噪耳机呢", "那吃的呢 零食坚果那种", "那国庆放假呢": the rule just explained, asked again
             return [FollowupAction("action_answer_policy")]
         if parse_address(text) is not None:
             return [SlotSet("order_purpose", "change_address"), FollowupAction("order_form")]
+        if general_topic(text):
+            return [FollowupAction("action_answer_policy")]  # "那食品是不是本来就不给7天无理由": a rule question
         asked = order_question_just_answered(tracker)
         if asked is not None and (parse_reference(text, latest_entities(tracker)).names_itself or OTHER_ORDER.search(text)
                                   or asked_facets(text)):

@@ -105,6 +105,14 @@ else:
         def get_default_config() -> Dict[Text, Any]:
             return {"lexicon_path": "data/lexicon/products.txt"}
 
+        @classmethod
+        def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+            """The lexicon's content: a changed catalogue ("白T" added) retrains this component, not Rasa's cached one."""
+            import hashlib
+
+            path = PROJECT_ROOT / config.get("lexicon_path", cls.get_default_config()["lexicon_path"])
+            return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
         def __init__(
             self,
             config: Dict[Text, Any],

@@ -13,7 +13,8 @@ every character's position, so the tokens' offsets still point into what the buy
 
 from __future__ import annotations
 
-from typing import List, Text
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
@@ -38,6 +39,19 @@ def strip_tokens(tokens: List[Token]) -> List[Token]:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class ShopJiebaTokenizer(JiebaTokenizer):
     """JiebaTokenizer (with the shop's user dictionary) that never emits whitespace tokens."""
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The user dictionary's content: new product words retrain the pipeline instead of reusing Rasa's cache."""
+        import hashlib
+
+        folder = config.get("dictionary_path")
+        if not folder or not Path(folder).is_dir():
+            return None
+        digest = hashlib.sha256()
+        for path in sorted(Path(folder).glob("*")):
+            digest.update(path.name.encode() + path.read_bytes())
+        return digest.hexdigest()
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         import jieba
