@@ -183,7 +183,7 @@ class ActionEscalateComplaint(ThreadedAction):
             dispatcher.utter_message(
                 response="utter_complaint_already_recorded",
                 complaint_no=view.complaint_no,
-                due=hours.describe_opening(view.due_at, moment) if view.due_at else "今天",
+                due=complaint_due(view, moment),
             )
             wants_person = high or ASKS_FOR_A_PERSON.search(latest_text(tracker))
             return focus + (hand_to_staff(dispatcher, tracker, "complaint", priority=1, complaint_id=view.id) if wants_person else [])
@@ -191,7 +191,7 @@ class ActionEscalateComplaint(ThreadedAction):
             response="utter_complaint_high" if high else "utter_complaint_recorded",
             problem=PROBLEM_WORDS.get(view.category, "这次的购物体验"),
             complaint_no=view.complaint_no,
-            due=hours.describe_opening(view.due_at, moment) if view.due_at else "今天",
+            due=complaint_due(view, moment),
             compensation=f"为表歉意，已为您申请一张{view.compensation}，主管确认后发到您的账户。" if view.compensation else "",
         )
         offer_remedy(dispatcher, view.category)
@@ -207,6 +207,13 @@ class ActionEscalateComplaint(ThreadedAction):
             return None
         holding = [c.order_no for c in orders.candidates(customer_id) if any(product in name for name in c.product_names)]
         return holding[0] if len(holding) == 1 else None
+
+
+def complaint_due(view: Any, moment: datetime) -> str:
+    """By when, and within how many service hours the policy gives this severity ("今天 20:56前（2个服务小时内）")."""
+    when = hours.describe_opening(view.due_at, moment) if view.due_at else "今天"
+    within = POLICY.complaint_due_hours.get(view.severity)
+    return f"{when}（{within}个服务小时内）" if within else when
 
 
 #: How the apology names the problem, by complaint category.

@@ -23,6 +23,7 @@ TOPICS: List[Tuple[str, re.Pattern]] = [
                                               r"|(周六|周日|周末|礼拜[六天日]|星期[六天日]|节假日|国庆|春节|过年|放假|假期|晚上|半夜).{0,6}(有人|有客服|上班|在线|几点|营业|回复)")),
     ("utter_policy_price_protection", re.compile(r"价保|保价|降价|差价|便宜了")),
     ("utter_policy_ship_time", re.compile(r"(多久|几天|多长时间|多快)(能|会|可以)?发(货|出)|发货(时间|要多久|快吗|快不快|速度)|(当天|今天|下单).{0,6}(能)?发(货)?(吗|嘛|不)")),
+    ("utter_policy_refuse_delivery", re.compile(r"(能|可以|可不可以|能不能)(直接)?拒收|拒收(行|可以|吗|嘛|么)|拒收.{0,6}(怎么|咋)(退|办)")),
     ("utter_policy_counterfeit", re.compile(r"假货|假的|假冒|仿品|高仿|真假|正品|赔三|是真的")),
     ("utter_policy_warranty", re.compile(r"保修|维修|质保|保(一|两|二|三|半|几|多少|多久)(年|个月|天)?|保(用)?多久")),
     ("utter_policy_damage", re.compile(r"破损|碎|压坏|摔坏|漏了|坏了")),
@@ -91,7 +92,8 @@ def policy_responses(text: str, limit: int = 2) -> List[str]:
 
 #: A follow-up about the rule just explained: "那降噪耳机呢", "从哪天开始算", "也一样吗".
 FOLLOW_UP = re.compile(r"^(那|那么|那个|还有)?[^，,。]{1,16}(呢|嘞)[?？]?$|也(一样|是|能|可以|支持|保|包|给|发|说|告诉)"
-                       r"|(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|怎么算|以哪(个|天)为准|算不算")
+                       r"|(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|怎么算|以哪(个|天)为准|算不算"
+                       r"|^(那)?(收件人|联系人|电话)(写|填|是)?(谁|啥|什么|多少)")
 
 
 def follow_up_topics(text: str, previous: Optional[str]) -> List[str]:

@@ -25,6 +25,7 @@ DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").rea
         ("可以换尺码吗", "utter_policy_exchange"),
         ("退款多久到账", "utter_policy_refund_time"),
         ("你们的售后规则是什么", "utter_policy"),
+        ("到了不想要能直接拒收吗", "utter_policy_refuse_delivery"),
     ],
 )
 def test_question_picks_the_rule(question: str, response: str) -> None:
@@ -36,7 +37,7 @@ def test_every_policy_response_is_fully_filled_from_the_policy() -> None:
     values = {**policy_values(load_policy()), "product": "智能扫地机器人", "warranty_days": 730,
               "note": "食品一经售出不支持7天无理由退换", "category": "食品", "insurance": insurance_note(True)}
     names = [name for name in DOMAIN["responses"] if name.startswith("utter_policy")]
-    assert len(names) == 18
+    assert len(names) == 19  # utter_policy_refuse_delivery added for "到了不想要能直接拒收吗"
     for name in names:
         for variant in DOMAIN["responses"][name]:
             placeholders = set(re.findall(r"{(\w+)}", variant["text"]))
