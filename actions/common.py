@@ -49,17 +49,24 @@ def first_entity(tracker: Tracker, name: str) -> Optional[str]:
     return reference.first_entity(latest_entities(tracker), name)
 
 
-def answered_last_turn(tracker: Tracker, action_name: str) -> bool:
-    """True when ``action_name`` ran in the bot's last turn, before the buyer's latest message, whatever ran after it."""
+def last_turn_actions(tracker: Tracker) -> List[str]:
+    """The bot's actions between the buyer's previous message and the latest one, last first."""
+    actions: List[str] = []
     seen_user = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             if seen_user:
-                return False
+                break
             seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") == action_name:
-            return True
-    return False
+        elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
+            actions.append(event["name"])
+    return actions
+
+
+def answered_last_turn(tracker: Tracker, action_name: str) -> bool:
+    """True when ``action_name`` ran in the bot's last turn, whatever ran after it (a policy answer reached
+    through a fragment read in context)."""
+    return action_name in last_turn_actions(tracker)
 
 
 def just_asked(tracker: Tracker, action_name: str) -> bool:
@@ -68,15 +75,8 @@ def just_asked(tracker: Tracker, action_name: str) -> bool:
     A yes/no is an answer only to the question asked just before it; a "确认"
     several turns later must not confirm something the buyer has moved on from.
     """
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
-            return event.get("name") == action_name
-    return False
+    actions = last_turn_actions(tracker)
+    return bool(actions) and actions[0] == action_name
 
 
 def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
