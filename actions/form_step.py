@@ -429,23 +429,21 @@ class FormTurn(FormValidationAction, abc.ABC):
                 return {"several_orders": several, "order_id": several[0], "order_candidates": None}
         shown = list(self.slot("order_candidates") or [])
         focus = self.tracker.get_slot("focus_order_id")
+        focused = next((c for c in candidates if c.order_no == focus), None) if focus else None
+        focus_relevant = focused is not None and focused.status in RELEVANT_STATUSES[self.purpose]
         if self.purpose in CHANGES and self.requested is None:
             changed = changed_order(self.text, latest_entities(self.tracker), candidates, self.purpose)
             if changed is not None:  # "黑色那件到哪了 … 另外那件奶白色的 能不能改个地址": the one to change
                 return {"order_id": changed, "order_candidates": None}
-        if not names_order and focus and self.requested is None:
-            focused = next((c for c in candidates if c.order_no == focus), None)
+        if not names_order and focused is not None and self.requested is None:
             follow_up = self.purpose in (Purpose.STATUS, Purpose.LOGISTICS) and bool(asked_facets(self.text))
-            relevant = focused is not None and focused.status in RELEVANT_STATUSES[self.purpose]
-            if focused is not None and (follow_up or relevant or self.purpose in CHANGES):
+            if follow_up or focus_relevant or self.purpose in CHANGES:
                 return {"order_id": focus}
         picking = self.requested == "order_id"
         result = resolve(reference, candidates, self.purpose, shown if picking else [], today=now())
-        if result.outcome == Outcome.AMBIGUOUS and focus and not picking and not (reference.product or reference.choice):
-            focused = next((c for c in candidates if c.order_no == focus), None)
-            if focused is not None and focused.status in RELEVANT_STATUSES[self.purpose]:
-                # "那换个黑色可以吗" about the hoodie just discussed: a colour no order has is the one wanted
-                return {"order_id": focus, "order_candidates": None}
+        if result.outcome == Outcome.AMBIGUOUS and focus_relevant and not picking and not (reference.product or reference.choice):
+            # "那换个黑色可以吗" about the hoodie just discussed: a colour no order has is the one wanted
+            return {"order_id": focus, "order_candidates": None}
         if result.outcome == Outcome.FOUND:
             others = [n for n in shown if n != result.order_no] if picking else []
             shipped = shipped_siblings(reference, candidates, result.order_no, self.purpose)  # type: ignore[arg-type]

@@ -116,13 +116,14 @@ class ValidateOrderForm(FormTurn):
     def extract_new_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if self.purpose != Purpose.CHANGE_ADDRESS or self.order() is None or self.refused():
             return {}
-        proposed = None if parse_address(self.text) else self.proposal_taken_up()
+        typed = parse_address(self.text)
+        proposed = None if typed else self.proposal_taken_up()
         if proposed is not None:
             # "就按501那个改 确认": the address already put to the buyer for this very order, and a yes to it
             self.address_given = interpret_confirmation(self.text, self.intent, self.answer_intents) is not True
             self.agreed_in_passing = not self.address_given
             return {"new_address": proposed, "order_confirm": None if self.address_given else True}
-        parsed = parse_address(self.text) or self.address_said_before() or self.address_corrected()
+        parsed = typed or self.address_said_before() or self.address_corrected()
         if parsed is not None and self.intent != "affirm":
             # a new address always gets its own "确认修改吗？", whatever was agreed before
             self.address_given = True
@@ -137,12 +138,12 @@ class ValidateOrderForm(FormTurn):
 
     def extract_order_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if self.address_given or self.agreed_in_passing:
-            return {}
+            return {}  # a new address this turn ("不对 改成…") gets its own question; one taken up with a yes has it
         if self.cancellation_agreed_again():
             return {"order_confirm": True}
         if self.requested == "order_confirm" and BOTH.search(self.text) and self.slot("other_orders"):
             self.tell_other_shipped()  # "两件都改": the other one shipped, as said; this one's yes is still wanted
-            return {"order_confirm": None}  # a new address this turn ("不对 改成…"): its confirmation is still to be asked
+            return {"order_confirm": None}
         return super().extract_order_confirm(dispatcher, tracker, domain)
 
     def cancellation_agreed_again(self) -> bool:
@@ -150,10 +151,7 @@ class ValidateOrderForm(FormTurn):
         the order named is the one already put to the buyer, and the message itself says yes to cancelling it."""
         if self.purpose != Purpose.CANCEL or self.requested == "order_confirm" or not self.slot("order_id"):
             return False
-        try:
-            proposal = json.loads(self.slot("proposed_address") or "{}")
-        except ValueError:
-            return False
+        proposal = self.proposal()
         named = parse_reference(self.text, latest_entities(self.tracker)).names_itself
         return (proposal.get("purpose") == Purpose.CANCEL.value and proposal.get("order_id") == self.slot("order_id")
                 and named and "取消" in self.text and interpret_confirmation(self.text, self.intent, self.answer_intents) is True)
@@ -164,12 +162,17 @@ class ValidateOrderForm(FormTurn):
         shipped = [c for c in orders.candidates(customer.id) if c.order_no in others] if customer else []
         self.tell_shipped([c for c in shipped if c.status == OrderStatus.SHIPPED])
 
+    def proposal(self) -> Dict[str, Any]:
+        """The change last put to the buyer (``proposed_change``): its order and a new address or the cancellation."""
+        try:
+            found = json.loads(self.slot(PROPOSED_CHANGE) or "{}")
+        except ValueError:
+            return {}
+        return found if isinstance(found, dict) else {}
+
     def proposal_taken_up(self) -> Optional[str]:
         """The address last put to the buyer for this order, when they point back at it ("就按501那个改")."""
-        try:
-            proposal = json.loads(self.slot("proposed_address") or "{}")
-        except ValueError:
-            return None
+        proposal = self.proposal()
         address = _address_from_slot(proposal.get("new_address"))
         if address is None or proposal.get("order_id") != self.slot("order_id") or not SAME_ADDRESS.search(self.text):
             return None
@@ -192,6 +195,8 @@ class ValidateOrderForm(FormTurn):
         return None
 
 
+#: The change last put to the buyer, kept after the form ends so a later "就按501那个改 确认" can take it up.
+PROPOSED_CHANGE = "proposed_change"
 #: "啥状态 / 什么情况": how the order stands, asked beside a detail.
 STATUS_ASKED = re.compile(r"(啥|什么)(状态|情况)|状态(是)?(啥|什么)")
 #: "两件都改 / 都改一下": every order of the product, including one that can no longer change.
@@ -246,10 +251,10 @@ class ActionAskOrderConfirm(ThreadedAction):
             values["new_address"] = describe_address(new)
             dispatcher.utter_message(response="utter_confirm_address", **values)
             proposal = {"order_id": order_id, "new_address": tracker.get_slot("new_address")}
-            return [SlotSet("proposed_address", json.dumps(proposal, ensure_ascii=False))]
-        dispatcher.utter_message(response="utter_confirm_cancel", **values)
-        proposal = {"order_id": order_id, "purpose": Purpose.CANCEL.value}
-        return [SlotSet("proposed_address", json.dumps(proposal, ensure_ascii=False))]
+        else:
+            dispatcher.utter_message(response="utter_confirm_cancel", **values)
+            proposal = {"order_id": order_id, "purpose": Purpose.CANCEL.value}
+        return [SlotSet(PROPOSED_CHANGE, json.dumps(proposal, ensure_ascii=False))]
 
 
 def _address_from_slot(raw: Optional[str]) -> Optional[ParsedAddress]:

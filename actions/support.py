@@ -457,9 +457,9 @@ class ActionInformInContext(ThreadedAction):
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = latest_text(tracker)
         after_rule = rule_just_answered(tracker)
-        if after_rule and (first_entity(tracker, "product") or FOLLOW_UP.search(to_simplified(text)) or general_topic(text)
-                           or RULE_FRAGMENT.search(to_simplified(text))
-                           or any(words.search(text) for words in CATEGORY_WORDS.values())):
+        simplified = to_simplified(text)
+        if after_rule and (first_entity(tracker, "product") or FOLLOW_UP.search(simplified) or general_topic(text)
+                           or RULE_FRAGMENT.search(simplified) or any(words.search(text) for words in CATEGORY_WORDS.values())):
             # "那降噪耳机呢", "那吃的呢 零食坚果那种", "那国庆放假呢": the rule just explained, asked again
             return [FollowupAction("action_answer_policy")]
         if parse_address(text) is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from bot.aftersales.reading import reason_kind
+from bot.aftersales.reading import PHOTO_PLACEHOLDER, reason_kind
 from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
 from bot.nlu.nonverbal import classify_nonverbal
 from bot.nlu.simplified import to_simplified
@@ -136,8 +136,8 @@ EXCEPTION_ASKED = re.compile(r"通融|破个例|破例|网开一面|行个方便
 ADDRESS_CHANGE = re.compile(r"地址.{0,10}改|改.{0,4}地址")
 #: A greeting that asks about an order ("亲 我的羽绒服咋样了呀").
 GREETING_QUESTION = re.compile(r"咋样|怎么样|到哪|发了|发货|啥情况|什么情况|到了没|签收|到没到")
-#: A photo sent with a few words ("[图片] 你看 就这样").
-PHOTO = re.compile(r"\[(图片|视频|照片)\]|图(片)?(发|给)你了|照片(发|在)")
+#: A photo announced in words ("图发你了"); a placeholder ("[图片] 你看 就这样") is read by PHOTO_PLACEHOLDER.
+PHOTO_SAID = re.compile(r"图(片)?(发|给)你了|照片(发|在)")
 #: Asking to hurry an order ("帮我催一下", "加急").
 URGE_WORDS = re.compile(r"帮我催|给我催|催一下|催催|催下|催一催|加急|加个急")
 #: Money coming back, asked about: "几天到账", "钱咋退给我", "退我多少钱".
@@ -195,7 +195,7 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     text = (text or "").strip()
     if not text or classify_nonverbal(text) is not None:
         return None
-    if PHOTO.search(text) and predicted in ("nlu_fallback", "goodbye", "greet", "thank", "out_of_scope"):
+    if (PHOTO_PLACEHOLDER.search(text) or PHOTO_SAID.search(text)) and predicted in ("nlu_fallback", "goodbye", "greet", "thank", "out_of_scope"):
         return "inform"  # "[图片] 你看 就这样": the photo asked for
     if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm", "greet") and URGE_WORDS.search(text) \
             and not STOP_MESSAGES.search(text):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import AbstractSet, Optional
 
+from bot.aftersales.reading import PHOTO_PLACEHOLDER
 from bot.nlu.simplified import to_simplified
 
 REFUSAL = re.compile(
@@ -31,7 +32,6 @@ AGREEMENT = re.compile(
     r"确认|确定|是的|是啊|是滴|对|没错|好|可以|行|嗯|中|要的|没问题|改吧|取消吧|取消掉|帮我取消|就这样|就这个|ok|yes|sure|👍|👌|✅|🆗",
     re.IGNORECASE,
 )
-PHOTO_SENT = re.compile(r"\[(图片|视频|照片)\]")
 ANSWER_INTENTS = {"affirm", "deny", "cancel_order", "change_address", "inform", "nlu_fallback"}
 
 
@@ -48,7 +48,7 @@ def interpret_confirmation(text: str, intent: str, answer_intents: AbstractSet[s
         return False
     if EXPLICIT_YES.search(text):
         return True
-    if PHOTO_SENT.search(text):
+    if PHOTO_PLACEHOLDER.search(text):
         return None  # "[图片] 你看 就这样": the photo shows how it is, it agrees to nothing
     if intent in answer_intents and AGREEMENT.search(text):
         return True
