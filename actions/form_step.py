@@ -140,6 +140,10 @@ class FormTurn(FormValidationAction, abc.ABC):
             return []  # the digression was answered / "算了" goes to the stop rule: nothing to read
         if self.asked == "order_confirm" and self.answered_aside():
             return [SlotSet("order_confirm", None)]  # a question about another order answered; the yes is asked again
+        if self.asked == "order_confirm" and self.is_digression():
+            # "哦对了 之前买的充电器保修多久" while a change waits for its yes: the rules answer it, the yes is
+            # asked again; the charger it names is not the order to change
+            return []
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         if self.asked and not any(event["name"] == self.asked for event in events):
             if self.is_digression():

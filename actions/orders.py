@@ -251,8 +251,10 @@ class ActionAskOrderConfirm(ThreadedAction):
             values["new_address"] = describe_address(new)
             dispatcher.utter_message(response="utter_confirm_address", **values)
             proposal = {"order_id": order_id, "new_address": tracker.get_slot("new_address")}
-        else:
-            dispatcher.utter_message(response="utter_confirm_cancel", **values)
+        else:  # a paid order: where the money goes, before the yes ("没发货的话能直接取消吧 钱退哪")
+            paid = order.paid_at is not None
+            dispatcher.utter_message(response="utter_confirm_cancel_paid" if paid else "utter_confirm_cancel",
+                                     payment_method=order.payment_method or "原支付账户", **values)
             proposal = {"order_id": order_id, "purpose": Purpose.CANCEL.value}
         return [SlotSet(PROPOSED_CHANGE, json.dumps(proposal, ensure_ascii=False))]
 

@@ -71,7 +71,7 @@ from bot.orders.confirm import ANSWER_INTENTS, EXPLICIT_YES, REFUSAL, interpret_
 from bot.orders.reference import Outcome, Purpose, corrected_part, first_entity, parse_choice, parse_reference, resolve
 from bot.orders.replies import cancelled_refund_line
 from bot.orders.service import CustomerView, OrderView
-from bot.policy.answers import policy_values
+from bot.policy.answers import insurance_note, policy_values
 from bot.policy.decisions import Decision, Offer, Request, RequestKind
 
 #: The case the buyer was just asked to confirm withdrawing (cleared once they answer).
@@ -220,7 +220,7 @@ class ValidateAftersalesForm(FormTurn):
         if current is not None:  # a change of mind: the answers about the other kind are forgotten
             self.requested = None
             found = {**{name: None for name in KIND_SLOTS}, **found}
-        reason = stated_reason(kind, self.text, recent_user_messages(self.tracker, 2)[:-1])
+        reason = stated_reason(kind, self.text, recent_user_messages(self.tracker, 5)[:-1])
         return {**found, "as_reason": reason} if reason else found
 
     def apologise_for_a_fault(self) -> Dict[Text, Any]:
@@ -496,8 +496,10 @@ class ActionAskAsPhotos(ThreadedAction):
             RequestKind.DAMAGED: "utter_ask_as_photos_damaged",
             RequestKind.WRONG_OR_MISSING: "utter_ask_as_photos_wrong",
         }.get(kind, "utter_ask_as_photos_quality")
-        # the rule that lets the case go ahead comes first: the buyer asked "还能退吗", not only for photos
-        dispatcher.utter_message(response=response, rule=rule_sentence(tracker, _case(tracker)))
+        # the rule that lets the case go ahead comes first: the buyer asked "还能退吗", not only for photos;
+        # the goods it is about before that ("那就退了吧" after a complaint names nothing itself)
+        case = _case(tracker)
+        dispatcher.utter_message(response=response, rule=case_subject(tracker, case) + rule_sentence(tracker, case))
         return []
 
 
@@ -548,6 +550,15 @@ def _case(tracker: Tracker) -> Optional[CaseOrder]:
 
 #: Cases the shop caused: the buyer hears the rule that applies before any question about them.
 FAULTS = (RequestKind.DAMAGED, RequestKind.QUALITY_ISSUE, RequestKind.WRONG_OR_MISSING)
+
+
+def case_subject(tracker: Tracker, case: Optional[CaseOrder]) -> str:
+    """"订单 7415…（男士商务真皮皮鞋）：": which goods the next question is about; "" before an order is known."""
+    if case is None:
+        return ""
+    item = case.item(item_id_of(tracker))
+    names = [item.name] if item is not None else sorted({i.name for i in case.items})
+    return f"订单 {case.order_no}（{'、'.join(names)}）：" if names else f"订单 {case.order_no}："
 
 
 def rule_sentence(tracker: Tracker, case: Optional[CaseOrder]) -> str:
@@ -740,7 +751,19 @@ class ActionRefundStatus(ThreadedAction):
         dispatcher.utter_message(
             response="utter_refund_status_cancellable" if cancellable else "utter_refund_status", lines=lines
         )
+        self.say_insurance(dispatcher, tracker, customer, found[0].order_no if found else None)
         return []
+
+    @staticmethod
+    def say_insurance(dispatcher: CollectingDispatcher, tracker: Tracker, customer: CustomerView,
+                      newest_case_order: Optional[str]) -> None:
+        """"我记得买了运费险的吧 钱退回哪里": whether the order has 运费险, beside where the money goes."""
+        if "运费险" not in to_simplified(latest_text(tracker)):
+            return
+        order_no = tracker.get_slot("focus_order_id") or newest_case_order
+        order = orders.order(customer.id, order_no) if order_no else None
+        if order is not None:
+            dispatcher.utter_message(text=f"订单 {order.order_no}：{insurance_note(order.freight_insurance)}")
 
     @staticmethod
     def order_being_weighed(tracker: Tracker, has_records: bool) -> Optional[str]:

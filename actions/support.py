@@ -31,6 +31,7 @@ from actions.common import (
     now,
     orders,
     recent_user_messages,
+    say,
     score_not_given,
 )
 from actions.form_step import OTHER_ORDER
@@ -47,7 +48,7 @@ from bot.nlu.shop_rules import ASKS_FOR_A_PERSON, HYPOTHETICAL, NO_PERSON_NEEDED
 from bot.nlu.shop_rules import GENERAL as GENERAL_RULE
 from bot.nlu.simplified import to_simplified
 from bot.orders.address import parse_address
-from bot.orders.details import asked_facets
+from bot.orders.details import Facet, asked_facets, detail_replies
 from bot.orders.reference import CATEGORY_WORDS, Purpose, parse_reference
 from bot.orders.service import OrderView
 from bot.policy.answers import (
@@ -347,7 +348,7 @@ class ActionAnswerPolicy(ThreadedAction):
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         text = latest_text(tracker)
         previous = rule_just_answered(tracker)
-        topics = follow_up_topics(text, previous)
+        topics = return_rule_first(follow_up_topics(text, previous), text)
         response, values = topics[0], policy_values(POLICY)
         remember = [SlotSet(POLICY_TOPIC, response)]
         named = first_entity(tracker, "product")
@@ -386,6 +387,10 @@ class ActionAnswerPolicy(ThreadedAction):
         for also in topics[1:]:  # "质量问题超过七天还能退吗 运费谁出": both rules
             if also != response and also not in RETURN_TOPICS:
                 dispatcher.utter_message(response=also, **policy_values(POLICY))
+        if own is not None and (named or tracker.get_slot("focus_order_id")) and DETAIL_ASKED.search(to_simplified(text)):
+            details = [f for f in asked_facets(text) if f in DETAILS_BESIDE_A_RULE]
+            for reply in detail_replies(own, details, now()):
+                say(dispatcher, reply)  # "我是哪天签收的来着 运费不会要我出吧": the order's own detail too
         return remember
 
     @staticmethod
@@ -411,8 +416,27 @@ class ActionAnswerPolicy(ThreadedAction):
         return orders.order(customer.id, order_no) if order_no else None
 
 
-#: "签收以后 / 收到之后": a question about what happens once the parcel is in hand.
-AFTER_RECEIPT = re.compile(r"(签收|收到|到货|到了)(以后|之后|后)")
+#: "签收以后 / 收到之后 / 到了不合适": a question about what happens once the parcel is in hand.
+AFTER_RECEIPT = re.compile(r"(签收|收到|到货)(以后|之后|后)|到了(以后|之后|后)?|到手")
+
+
+#: Details of the order in focus a rule question may also ask ("我是哪天签收的来着 运费不会要我出吧"); an
+#: address or a date to come would be the rule's own subject ("退货寄到哪", "多久发货").
+DETAILS_BESIDE_A_RULE = frozenset({Facet.SIGNED, Facet.COURIER, Facet.TRACKING, Facet.PLACED, Facet.CANCEL_REASON})
+DETAIL_ASKED = re.compile(r"(哪天|几号|什么时候|啥时候|谁)(签收|签的|收的|下的单|买的)|签收(的)?(是)?(哪天|几号|谁)"
+                          r"|单号(是|发|给|多少)|快递员|派件|(为什么|为啥|怎么).{0,4}取消")
+
+
+#: "能退不 / 可以七天无理由吗": whether goods may go back, asked in so many words ("退货运费谁出" asks who pays).
+MAY_IT_GO_BACK = re.compile(r"(能|可以|可不可以|能不能|支持|让)[^，,。\s]{0,4}退|无理由|七天|7天")
+
+
+def return_rule_first(topics: List[str], text: str) -> List[str]:
+    """"这件有运费险吧 到了不合适能退不": whether it may go back is the question; who pays comes second."""
+    if not MAY_IT_GO_BACK.search(to_simplified(text)):
+        return topics
+    returns = [t for t in topics if t in RETURN_TOPICS and t != "utter_policy"]
+    return returns + [t for t in topics if t not in returns]
 
 
 def order_question_just_answered(tracker: Tracker) -> Optional[str]:

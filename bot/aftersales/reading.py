@@ -106,6 +106,15 @@ REASON_WORDS: Tuple[Tuple[RequestKind, Tuple[str, ...]], ...] = (
             "漏水",
             "掉漆",
             "生锈",
+            "压不下去",
+            "按不下去",
+            "按不动",
+            "卡死",
+            "卡住了",
+            "挤不出",
+            "打不开",
+            "拧不开",
+            "坏掉",
         ),
     ),
     (
@@ -150,6 +159,15 @@ REASON_WORDS: Tuple[Tuple[RequestKind, Tuple[str, ...]], ...] = (
             "没啥用",
             "没什么用",
             "没效果",
+            "没啥效果",
+            "没什么效果",
+            "效果不好",
+            "效果一般",
+            "显黑",
+            "显胖",
+            "显老",
+            "不显白",
+            "不衬",
             "感觉一般",
             "一般般",
             "吃不完",
@@ -191,6 +209,8 @@ PHOTO_NONE_WORDS = ("拍不了", "没法拍", "没有照片", "没拍", "不方�
 RESHIP_WORDS = ("补发", "补寄", "重新发", "再发", "补一", "重发", "换新", "换一个新的", "换个新的")
 #: "给俺换双新的 / 换台新的": a new one sent, whatever the measure word.
 RESHIP_NEW = re.compile(r"换(一)?(个|双|件|盒|份|条|台|只|袋|支|瓶)?新的")
+#: "换成白色的 / 给我换一下": for goods sent wrong or broken, a swap is the right goods sent again.
+SWAP_FOR_RIGHT_ONE = re.compile(r"换(成|个|一下|一件|一双|一个|回)|给我换|调换")
 NO_RESHIP = re.compile(r"(不用|不要|别|不想|不需要)(再)?(补发|补寄|重发|重新发|再发)")
 REFUND_WORDS = ("退款", "退钱", "退差价", "退我钱", "把钱退", "钱退", "退回钱", "仅退款")
 
@@ -254,6 +274,8 @@ def resolution_in(text: str) -> Optional[Resolution]:
         return Resolution.RESHIP
     if any(word in text for word in REFUND_WORDS):
         return Resolution.REFUND
+    if SWAP_FOR_RIGHT_ONE.search(text):
+        return Resolution.RESHIP  # "给我换成白色的就行" about goods sent wrong: the right ones sent
     return None
 
 

@@ -192,6 +192,8 @@ def refund_route_reply(
     }
     if order.status == OrderStatus.PENDING_PAYMENT:
         return Reply("utter_refund_route_unpaid", values)
+    if order.status == OrderStatus.CANCELLED and order.paid_at is None:
+        return Reply("utter_refund_route_never_paid", values)  # "钱会退吗" about an order closed unpaid
     if order.status in NOT_YET_SENT:
         return Reply("utter_refund_route_cancel", {**values, "amount": money(order.total_amount)})
     if item is not None:

@@ -26,6 +26,8 @@ FAULT_REQUESTS: FrozenSet[RequestKind] = frozenset(
     {RequestKind.QUALITY_ISSUE, RequestKind.DAMAGED, RequestKind.WRONG_OR_MISSING}
 )
 FAULT_KINDS = frozenset(kind.value for kind in FAULT_REQUESTS)
+#: Cases the shop puts right by sending the goods again (补发): a swap asked for is that, not an exchange.
+RESHIPPED_KINDS = frozenset({RequestKind.DAMAGED.value, RequestKind.WRONG_OR_MISSING.value})
 #: Asked kinds that need a reason before the policy can say which rule applies
 #: (a return without a reason is a 7-day no-reason return; a refund needs one).
 NEEDS_REASON: Dict[str, Optional[RequestKind]] = {"return": RequestKind.NO_REASON_RETURN, "refund": None}
@@ -56,18 +58,23 @@ def new_kind(intent: str, current: Optional[str], answering_reason: bool) -> Opt
         return asked or "return"
     if asked is None or answering_reason or is_exchange(asked) == is_exchange(current):
         return None
+    if current in RESHIPPED_KINDS and is_exchange(asked):
+        return None  # "发错了 … 给我换成白色的": the shop's fault, put right by sending the right goods
     return asked
 
 
 def stated_reason(kind: str, text: str, earlier: Sequence[str] = ()) -> Optional[str]:
     """The reason the buyer already gave, if any: the opening message itself ("收到就是碎的", "坚果不想要了"),
-    or the message just before "那帮我退了吧" ("有点挤脚 能退吗")."""
+    the message just before "那帮我退了吧" ("有点挤脚 能退吗"), or a fault told a few messages earlier."""
     if is_exchange(kind):
         return None
     if request_kind(kind) is not None or reason_kind(text) is not None:
         return text[:REASON_LENGTH]
     if earlier and reason_kind(earlier[-1]) == RequestKind.NO_REASON_RETURN:
         return earlier[-1][:REASON_LENGTH]
+    for message in reversed(earlier):  # "穿了一天就开胶了" … "我要投诉" … "那就退了吧": the fault told before
+        if reason_kind(message) in FAULT_REQUESTS:
+            return message[:REASON_LENGTH]
     return None
 
 

@@ -23,7 +23,7 @@ from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
 from bot.nlu.nonverbal import classify_nonverbal
 from bot.nlu.simplified import to_simplified
 from bot.orders.details import Facet, asked_facets
-from bot.policy.answers import general_topic, policy_responses
+from bot.policy.answers import CONTACT_FRAGMENT, general_topic, policy_responses
 from bot.policy.decisions import RequestKind
 
 #: Facets the order and logistics intents already answer well ("到哪了", "什么时候发").
@@ -126,10 +126,12 @@ FAULT_REPORTS = frozenset({"report_damaged", "report_quality_issue", "report_wro
 #: A question about what the goods would do ("这个洗了会不会缩水"): shopping, no fault yet.
 WILL_IT = re.compile(r"会不会|会.{0,6}(吗|嘛)|容不容易|容易.{0,4}(吗|嘛)|怕不怕|是否会")
 #: A fragment that only makes sense after the previous answer ("从哪天开始算", "也一样吗", "以哪天为准").
-RULE_FRAGMENT = re.compile(r"(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|以哪(个|天)为准|也(一样|是这样)(吗|嘛|么)?"
-                           r"|^(那)?(收件人|联系人|电话)(写|填|是)?(谁|啥|什么|多少)")
+RULE_FRAGMENT = re.compile(r"(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|以哪(个|天)为准|也(一样|是这样)(吗|嘛|么)?|" + CONTACT_FRAGMENT)
 #: "不对 是跑步鞋那单要改": a correction that moves a change to another order.
 CORRECTED_TARGET = re.compile(r"(不对|搞混|搞错|说错|弄错|不是).{0,10}是.{1,12}(那单|那件|那个|那双).{0,3}(要改|改地址|要取消|取消)")
+#: "这就不给处理了？？ / 就这么算了？ / 凭啥不给退": the buyer disputes a refusal; a person looks again.
+PUSHBACK = re.compile(r"不给(我)?(处理|解决|退|办|换)|就这么算了|就这样算了|这也不行|这都不行|凭(啥|什么)不(给|能|让)|"
+                      r"为(啥|什么)不(给|能|让)(我)?(退|处理|办|换)|不讲理|太不讲理")
 #: Asking the shop to bend a rule: a person's decision.
 EXCEPTION_ASKED = re.compile(r"通融|破个例|破例|网开一面|行个方便")
 #: Changing an address in words ("地址就按501那个改"), not only agreeing.
@@ -153,6 +155,13 @@ IDENTITY_QUESTION = re.compile(r"发货(了)?没|发了没|到哪|物流|什么�
 #: A phone or order number: an identity answer, never an exchange.
 ANSWER_DIGITS = re.compile(r"\d{11,}")
 THANKS = re.compile(r"谢|感谢|3q|thx|thank", re.IGNORECASE)
+#: Words that ask for something beside a number: a message without them only gives the number.
+REQUEST_WORDS = re.compile(r"改|取消|退|换|催|投诉|人工|不要|发货|到哪|物流|签收|查")
+#: "运费险是咋赔的 / 我这单有没有买运费险": the rule, with the buyer's own order's insurance.
+INSURANCE_QUESTION = re.compile(r"运费险.{0,6}(怎么|咋|如何)(赔|理赔|算|用|弄)|运费险.{0,6}(有没有|买了没|买没买|有吗|有没|买了吗|买了吧)"
+                                r"|(有没有|买没买|买了没|有没)(买|带|含)?运费险")
+#: "保修多久 / 还在保修期吗": the product's warranty asked, though a fault is told ("充不进电了 保修多久").
+WARRANTY_QUESTION = re.compile(r"保修(多久|多长|几年|几个月|吗|嘛|么|不|期)|保(多久|几年)|(能|可以)(不能)?保修|在保(修)?期")
 #: "能…退吗 / 可以七天无理由吗": asking whether, not asking to.
 ASKING_WHETHER = re.compile(r"(能|可以|可不可以|能不能|支持|算不算)[^，。,.!！]{0,8}(吗|嘛|么|不|没)?[?？]?$|[吗嘛么][?？]?$|能不能|可不可以|支不支持")
 #: Words that withdraw a case, and words that only ask how it is going.
@@ -206,8 +215,20 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted not in NEVER_OVERRIDDEN and CORRECTED_TARGET.search(text):
         # "啊不对不对 搞混了 是跑步鞋那单要改": the change just asked, for the order now named
         return "cancel_order" if "取消" in text else "change_address"
-    if predicted not in NEVER_OVERRIDDEN and RULE_FRAGMENT.search(to_simplified(text)) and not ORDER_WORDS.search(text):
+    rest = ANSWER_DIGITS.sub("", text)
+    if ANSWER_DIGITS.search(text) and predicted not in ("inform", "affirm", "deny") and len(rest) <= 16 \
+            and not REQUEST_WORDS.search(rest) and not ASKING.search(rest):
+        return "inform"  # "sorry少打了一位 8526130497501568": the number asked for, nothing more
+    if predicted in FAULT_REPORTS and WARRANTY_QUESTION.search(to_simplified(text)) and not RETURN_VERB.search(text):
+        return "ask_policy"  # "之前买的充电器充不进电了 保修多久": how long the warranty runs
+    if predicted not in NEVER_OVERRIDDEN and predicted != "ask_policy" and INSURANCE_QUESTION.search(to_simplified(text)):
+        return "ask_policy"  # "运费险是咋赔的呀 我这单有没有买": the rule, and whether this order has it
+    fragment = RULE_FRAGMENT.search(to_simplified(text))
+    if fragment and not ORDER_WORDS.search(text) and (predicted not in NEVER_OVERRIDDEN or (
+            predicted == "change_address" and "改" not in text and re.fullmatch(CONTACT_FRAGMENT, to_simplified(text)))):
         return "inform"  # "从哪天开始算啊", "数据线也一样吗": the last question again, read in context
+    if PUSHBACK.search(text) and predicted not in ("human_handoff", "complain", *REPORTS) and not ANGER.search(text):
+        return "human_handoff"  # "我前两天签收的 一直没空拆 这就不给处理了？？": a person looks at it again
     if EXCEPTION_ASKED.search(text) and predicted not in ("human_handoff", "complain"):
         return "human_handoff"  # "不能通融一下吗": only a person may make an exception
     if predicted in ("affirm", "deny", "goodbye", "thank") and CHANGE_OF_MIND.search(text) and RETURN_QUESTION.search(text):
@@ -248,17 +269,21 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if predicted == "ask_price_promo" and Facet.AMOUNT in every_facet and (ORDER_WORDS.search(text) or PAID_WITH.search(text)):
         return "query_order"  # "键盘那单多少钱来着": what the buyer paid, not today's price
     facets = [f for f in every_facet if f not in ANSWERED_BY_INTENT]
+    if Facet.COURIER in facets and predicted not in ("query_order", "query_logistics", "complain") \
+            and not PERSON_WORDS.search(text):
+        return "query_order"  # "派件员电话多少 我跟他约下时间", "派件师傅电话给我 我跟他说不要了": the courier
     if predicted in ("inform", "ask_product") and reason_kind(text) is None and facets:
         return "query_order"  # "派件小哥电话给我下", "口红那单当时是谁签收的": a question, not an answer
     if predicted == "ask_price_promo" and set(facets) - {Facet.AMOUNT}:
         return "query_order"  # "那皮鞋是哪天签收的，谁签的字": about the order, no price asked
     if predicted == "human_handoff" and COMPLAINT_WORDS.search(text):
         return "complain"  # "我要投诉 给我转人工": the complaint is recorded, and the person comes with it
-    if predicted == "human_handoff" and Facet.COURIER in facets and not PERSON_WORDS.search(text):
-        return "query_order"  # "派件员电话多少 我跟他约下时间": the courier, not a person of ours
+
     if predicted in ("affirm", "deny") and every_facet and ASKING.search(to_simplified(text)):
         # "口紅那單是誰簽收的呀", "ok 那它下一站是哪": a question about the order, no yes or no
         return "query_order" if facets else "query_logistics"
+    if predicted in FAULT_REPORTS and reason_kind(text) in (None, RequestKind.NO_REASON_RETURN) and RETURN_QUESTION.search(text):
+        return "ask_policy"  # "上个月那件白T还能退不 hhh 洗过两次了": no fault told, whether it may still go back
     if predicted in ("ask_product", "nlu_fallback", "out_of_scope") and reason_kind(text) not in (None, RequestKind.NO_REASON_RETURN) \
             and not WILL_IT.search(text):
         return stated_request(text, "inform") or "ask_policy"  # "白T缩水变形了 还能退不": a fault, no shopping

@@ -113,6 +113,9 @@ def corrected_address(previous: ParsedAddress, text: str) -> Optional[ParsedAddr
     address, everything after the district) of the previous address; recipient and phone are kept.
     None when the message retypes no street and house number.
     """
+    swapped = _house_number_swapped(previous, text or "")
+    if swapped is not None:
+        return swapped
     match = STREET_NUMBER.search(text or "")
     if match is None:
         return None
@@ -136,3 +139,22 @@ def corrected_address(previous: ParsedAddress, text: str) -> Optional[ParsedAddr
             break
         kept.append(part)
     return ParsedAddress(address=previous.address[:anchor] + "".join(kept), recipient=previous.recipient, phone=previous.phone)
+
+
+#: "是99号不是88" / "不是88号 是99号" / "88号改成99号": only the house number corrected.
+NUMBER_SWAP = re.compile(r"(?:是|改成|改为|应该是)\s*(?P<new>\d+)\s*号?\s*[，,]?\s*不是\s*(?P<old>\d+)"
+                         r"|不是\s*(?P<old2>\d+)\s*号?\s*[，,]?\s*(?:是|而是|应该是|改成)\s*(?P<new2>\d+)"
+                         r"|(?P<old3>\d+)\s*号?\s*(?:改成|改为|换成)\s*(?P<new3>\d+)")
+
+
+def _house_number_swapped(previous: ParsedAddress, text: str) -> Optional[ParsedAddress]:
+    """The previous address with one number replaced, when the buyer names the old and the new one."""
+    match = NUMBER_SWAP.search(text)
+    if match is None:
+        return None
+    old = match.group("old") or match.group("old2") or match.group("old3")
+    new = match.group("new") or match.group("new2") or match.group("new3")
+    if previous.address.count(f"{old}号") != 1:
+        return None
+    return ParsedAddress(address=previous.address.replace(f"{old}号", f"{new}号"), recipient=previous.recipient,
+                         phone=previous.phone)

@@ -49,7 +49,8 @@ FACET_PATTERNS: Tuple[Tuple[Facet, "re.Pattern[str]"], ...] = (
                                r"|(电话|手机|号码).{0,4}(快递员|派件|小哥|师傅)|送货的(是)?谁|谁(在)?(送|派)[^，,。\s]{0,4}[\s，,]*(电话|手机|号码)")),
     (Facet.AMOUNT, re.compile(r"花了多少|付了多少|付的多少|(一共|总共)(花|付)了|实付|多少钱买的|(运费|邮费)(收了|付了|是多少|了没|有没有收)"
                               r"|(收|付|算)(了)?(运费|邮费)|怎么付的|用什么付|用啥付|啥方式付|支付方式|付款方式|哪个(账户|账号)付"
-                              r"|多少钱来着|(那单|这单|那个|这个).{0,3}多少钱[?？]?$|(怎么|咋|为啥|为什么)(付|扣|收)了|多收|多扣|付了\d+")),
+                              r"|多少钱来着|(那单|这单|那个|这个).{0,3}多少钱[?？]?$|(怎么|咋|为啥|为什么)(付|扣|收)了|多收|多扣|付了\d+"
+                              r"|(扣|花|付)了(我)?多少|(订单|这单|那单|我买的).{0,12}(一(件|个|双)多少钱|单价)|(花呗|支付宝|微信|信用卡|银行卡)(付|支付)的")),
     (Facet.PLACED, re.compile(r"(哪天|几号|什么时候|啥时候|哪一天)(下|拍|买)的(单)?|下单(时间|日期|是哪天|是几号)")),
     (Facet.TRACKING, re.compile(r"单号|單號|运单|快递单|(什么|啥|哪家|哪个)快递|(顺丰|中通|圆通|韵达|京东|申通)(的)?(吗|送的|发的|？|\?)")),
     (Facet.ETA, re.compile(r"(哪天|几号|幾號|什么时候|啥时候|多久|何时|今天|明天|后天|大概).{0,4}(能)?(到|送到|送达|收到)|送到不|能到吗|到不了|预计")),
@@ -62,6 +63,8 @@ FACET_PATTERNS: Tuple[Tuple[Facet, "re.Pattern[str]"], ...] = (
 #: Words that make a message a request to change something, not a question about the order.
 CHANGE_WORDS = re.compile(r"改|更正|换(成|个|一下|地址)|填错|写错|选错|新地址|搬家|退货|退款|换货|退了|退掉|不要了|帮我取消|要取消|"
                           r"怎么取消|取消(一下|吧|掉|订单)|催")
+#: "电话给我 / 号码多少": a number asked for.
+NUMBER_WANTED = re.compile(r"(电话|手机|号码)(号)?(给|发)(我|下|一下)|(电话|手机|号码)(号)?(是)?多少")
 #: An address or a phone number in the message: the buyer is giving details, not asking.
 ANSWER_CONTENT = re.compile(r"\d{5,}|[省市区县].{0,12}(路|街|道|巷|号)")
 #: A policy question mentions the rule, not this order ("运费险怎么赔", "多久发货" asked in general).
@@ -74,6 +77,8 @@ def asked_facets(text: str) -> List[Facet]:
     facets = [facet for facet, pattern in FACET_PATTERNS if pattern.search(text)]
     if Facet.CANCEL_REASON in facets:
         return facets  # "怎么被取消了" contains 取消 but changes nothing
+    if Facet.COURIER in facets and NUMBER_WANTED.search(text):
+        return [Facet.COURIER]  # "派件师傅电话给我 我跟他说不要了": the phone is asked, whatever it is for
     if CHANGE_WORDS.search(text):
         return []
     if facets == [Facet.INSURANCE] and GENERAL_WORDS.search(text):
@@ -133,6 +138,10 @@ def facet_reply(order: OrderView, facet: Facet, order_rules: rules.OrderRules = 
         values["courier"] = courier
         return Reply("utter_detail_courier", values)
     if facet == Facet.AMOUNT:
+        # "一件多少钱": each item's price beside the total
+        values["items"] = "、".join(
+            f"{item.name}{f'（{item.variant}）' if item.variant else ''} ¥{item.unit_price:.2f}×{item.quantity}" for item in order.items
+        ) or values["items"]
         if order.paid_at is None:
             return Reply("utter_detail_amount_unpaid", values)
         return Reply("utter_detail_amount", values)

@@ -18,7 +18,7 @@ SHIP_WITHIN_HOURS = DEFAULT_RULES.ship_within_hours
 
 TOPICS: List[Tuple[str, re.Pattern]] = [
     ("utter_policy_refund_time", re.compile(r"钱.{0,4}退(回)?(到)?哪|退(款|钱).{0,4}(退)?(到|回|去)哪|退(到|回)哪(个|张)?(账户|卡|里)")),
-    ("utter_policy_return_address", re.compile(r"退货地址|退换货地址|寄回(的)?地址|寄回(去|来)?.{0,4}哪|退(回|货)?寄(到)?哪|售后地址|退回(到)?哪|退货.{0,4}(寄|发)(到)?哪|(修|维修|返修|保修).{0,6}寄(到)?哪|寄哪(里|儿)?[?？]?$|(旧|原来)(的)?[^，,\s]{0,3}寄(回|到)?哪")),
+    ("utter_policy_return_address", re.compile(r"退货(的)?地址|退换货地址|寄回(去|来)?(的)?地址|退回(去|来)?的地址|寄回(去|来)?.{0,4}哪|退(回|货)?寄(到)?哪|售后地址|退回(到)?哪|退货.{0,4}(寄|发)(到)?哪|(修|维修|返修|保修).{0,6}寄(到)?哪|寄哪(里|儿)?[?？]?$|(旧|原来)(的)?[^，,\s]{0,3}寄(回|到)?哪")),
     ("utter_policy_service_hours", re.compile(r"(几点|什么时候|啥时候)(下班|上班|在线|有人)|(人工|客服).{0,6}(时间|几点|在线|上班|下班|周末|节假日|晚上|假期|过年)|服务时间|上班时间"
                                               r"|(周六|周日|周末|礼拜[六天日]|星期[六天日]|节假日|国庆|春节|过年|放假|假期|晚上|半夜).{0,6}(有人|有客服|上班|在线|几点|营业|回复)")),
     ("utter_policy_price_protection", re.compile(r"价保|保价|降价|差价|便宜了")),
@@ -90,10 +90,14 @@ def policy_responses(text: str, limit: int = 2) -> List[str]:
     return found[:limit] or ["utter_policy"]
 
 
+#: "收件人写谁 / 收件电话 / 电话多少": who or which number to send to, after the return address.
+CONTACT_FRAGMENT = r"^(那)?(收件人|联系人)(写|填|是)?(谁|啥|什么|多少)|^(那)?(收件|联系|售后)?(电话|手机)(号|号码)?(写|填|是)?(谁|啥|什么|多少)?[?？]?$"
+
+
 #: A follow-up about the rule just explained: "那降噪耳机呢", "从哪天开始算", "也一样吗".
 FOLLOW_UP = re.compile(r"^(那|那么|那个|还有)?[^，,。]{1,16}(呢|嘞)[?？]?$|也(一样|是|能|可以|支持|保|包|给|发|说|告诉)"
                        r"|(从)?(哪天|哪一天|什么时候|啥时候)(开始)?算|怎么算|以哪(个|天)为准|算不算"
-                       r"|^(那)?(收件人|联系人|电话)(写|填|是)?(谁|啥|什么|多少)")
+                       r"|" + CONTACT_FRAGMENT)
 
 
 def follow_up_topics(text: str, previous: Optional[str]) -> List[str]:

@@ -133,7 +133,7 @@ async def test_cancel_with_confirmation_writes_the_crm(crm: str) -> None:
 async def test_cancel_declined_changes_nothing(crm: str) -> None:
     chat = order_chat("tb_xiaoyu")
     messages = await chat.say("跑步鞋那单能取消吗", "cancel_order")
-    assert responses(messages) == ["utter_confirm_cancel"]
+    assert responses(messages) == ["utter_confirm_cancel_paid"]
     messages = await chat.say("算了不取消了", "deny")
     assert responses(messages) == ["utter_cancel_kept"]
     assert order_status(crm, "4128503961731106") == OrderStatus.AWAITING_SHIPMENT.value
@@ -225,7 +225,7 @@ async def test_an_emoji_is_no_yes_to_cancelling(crm: str) -> None:
     await chat.say("跑步鞋那单取消", "cancel_order")
     assert chat.requested == "order_confirm"
     messages = await chat.say("🤔", "affirm")  # NLU can be confidently wrong about emoji
-    assert responses(messages) == ["utter_confirm_cancel"]
+    assert responses(messages) == ["utter_confirm_cancel_paid"]
     assert order_status(crm, "4128503961731106") == OrderStatus.AWAITING_SHIPMENT.value
 
 
@@ -269,7 +269,8 @@ async def test_a_corrected_product_at_the_confirmation_moves_to_that_order_and_k
         keyboard.status, keyboard.cancelled_at = OrderStatus.PENDING_PAYMENT.value, None
     chat = order_chat("tb_wangjun")
     messages = await chat.say("把鼠标那单取消了", "cancel_order")
-    assert responses(messages) == ["utter_confirm_cancel"] and messages[0]["order_no"] == "5230917846202448"
+    assert responses(messages) == ["utter_confirm_cancel_paid"] and messages[0]["order_no"] == "5230917846202448"
+    assert messages[0]["payment_method"] and messages[0]["amount"] == "87.00"  # where the money goes, before the yes
     messages = await chat.say("不对不对 说错了 是键盘 鼠标我还要", "deny")
     assert responses(messages) == ["utter_confirm_cancel"] and messages[0]["order_no"] == "5230917846201337"
     messages = await chat.say("嗯 确认取消键盘", "affirm")

@@ -98,3 +98,40 @@ async def test_where_the_money_goes_for_the_order_in_focus_is_that_orders_answer
 async def test_how_long_refunds_take_in_general_is_the_rule(crm: str) -> None:
     _, said = await run_action(ActionAnswerPolicy(), after([], "你们退款一般多久到账", "ask_policy", sender="tb_zhaolei"))
     assert responses(said) == ["utter_policy_refund_time"]
+
+
+async def test_whether_it_may_go_back_is_answered_before_who_pays(crm: str) -> None:
+    """"这件有运费险吧 到了不合适能退不" about the jacket on its way: the jacket's 7-day rule with its insurance."""
+    tracker = after([], "这件有运费险吧 到了不合适能退不", "ask_policy", {"focus_order_id": "4128503961730215"},
+                    sender="tb_xiaoyu")
+    _, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert responses(said)[0] == "utter_policy_no_reason_product" and said[0]["no_reason_days"] == 7
+    assert "买了运费险" in said[0]["insurance"]
+
+
+async def test_who_pays_alone_is_the_shipping_rule_though_it_says_return(crm: str) -> None:
+    tracker = after([], "退货运费谁掏 我可不出", "ask_policy", {"focus_order_id": "7415029386402568"}, sender="tb_zhaolei")
+    _, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert responses(said)[0] == "utter_policy_shipping"
+
+
+async def test_a_detail_of_the_order_in_focus_asked_beside_a_rule_is_answered_too(crm: str) -> None:
+    tracker = after([], "我是哪天签收的来着 运费不会要我出吧", "ask_policy", {"focus_order_id": "7415029386402568"},
+                    sender="tb_zhaolei")
+    _, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert responses(said)[0] == "utter_policy_shipping"
+    assert any(message.get("response") == "utter_detail_signed" for message in said)
+
+
+async def test_a_rule_naming_signing_adds_no_order_detail(crm: str) -> None:
+    tracker = after([], "签收后几天内能退", "ask_policy", {"focus_order_id": "7415029386402568"}, sender="tb_zhaolei")
+    _, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert not any("signed" in (message.get("response") or "") for message in said)
+
+
+async def test_money_back_for_an_order_closed_unpaid_is_no_money_taken(crm: str) -> None:
+    from actions.returns import ActionRefundStatus
+
+    tracker = after([], "钱会退吗", "query_refund_status", {"focus_order_id": "7415029386401457"}, sender="tb_zhaolei")
+    _, said = await run_action(ActionRefundStatus(), tracker)
+    assert responses(said) == ["utter_refund_route_never_paid"] and said[0]["order_no"] == "7415029386401457"

@@ -1,4 +1,4 @@
-"""python -m tests.conversations [open|sealed|unseen|reserve|fresh|all] [--show failures|all] [--only ID…] [--trace]
+"""python -m tests.conversations [open|sealed|unseen|reserve|extra|fresh|later|all] [--show failures|all] [--only ID…] [--trace]
 
 Starts a bot on a freshly seeded shop (the newest model in MODELS_DIR, default
 models/), plays the chosen set and prints the pass rate, the wrong-order count and
@@ -18,12 +18,12 @@ from bot.channels.standin import PlatformStandIn
 from bot.runtime.launch import TEST_WEBHOOK_SECRET, launched_bot
 from bot.settings import PROJECT_ROOT
 from tests.conversations.runner import run_suite
-from tests.conversations.scenarios import load
+from tests.conversations.scenarios import SETS, UNREAD, load
 
 
 def main(argv: list) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.conversations")
-    parser.add_argument("set", nargs="?", default="open", choices=["open", "sealed", "unseen", "reserve", "fresh", "all"])
+    parser.add_argument("set", nargs="?", default="open", choices=[*SETS, *UNREAD, "all"])
     parser.add_argument("--show", choices=["none", "failures", "all"], default="none")
     parser.add_argument("--only", nargs="*", default=[], help="conversation ids (prefixes)")
     parser.add_argument("--trace", action="store_true", help="with --show: the intents and actions of each turn")

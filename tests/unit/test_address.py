@@ -69,6 +69,22 @@ def test_a_retyped_street_and_number_corrects_the_pending_address(said: str, cor
     assert amended.recipient == previous.recipient
 
 
+@pytest.mark.parametrize(
+    "correction",
+    ["等下等下 门牌号打错了 是99号不是88", "不是88号，是99号", "88号改成99号"],
+)
+def test_a_house_number_named_old_and_new_corrects_only_that_number(correction: str) -> None:
+    previous = parse_address("上海市徐汇区漕溪北路88号 我阿姨家")
+    assert previous is not None
+    amended = corrected_address(previous, correction)
+    assert amended is not None and amended.address == previous.address.replace("88号", "99号")
+
+
+def test_a_number_not_in_the_address_corrects_nothing() -> None:
+    previous = parse_address("上海市徐汇区漕溪北路88号")
+    assert previous is not None and corrected_address(previous, "是99号不是66") is None
+
+
 @pytest.mark.parametrize("text", ["不对", "地址没问题", "门牌号好像打错了"])
 def test_no_street_and_number_corrects_nothing(text: str) -> None:
     previous = parse_address("上海市浦东新区张杨路500号")

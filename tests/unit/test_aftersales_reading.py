@@ -67,7 +67,10 @@ REASONS: List[Tuple[str, Optional[RequestKind]]] = [
     ("怀疑是假货", K.QUALITY_ISSUE),
     ("有点起球了不想要了", K.QUALITY_ISSUE),
     ("东西坏了", K.QUALITY_ISSUE),
+    ("泵头压不下去 卡死了 根本挤不出来", K.QUALITY_ISSUE),
     # 7 days no reason
+    ("用着没啥效果", K.NO_REASON_RETURN),
+    ("豆沙色涂上显黑", K.NO_REASON_RETURN),
     ("不喜欢", K.NO_REASON_RETURN),
     ("不想要了", K.NO_REASON_RETURN),
     ("尺码偏小", K.NO_REASON_RETURN),
@@ -250,6 +253,8 @@ def test_evidence_sent_in_usual_word_order() -> None:
         ("仅退款", Resolution.REFUND),
         ("把钱退给我", Resolution.REFUND),
         ("补发或者退款都行", Resolution.RESHIP),  # either is fine: reship comes first
+        ("两件都是黑的 给我换成白色的就行", Resolution.RESHIP),  # goods sent wrong: the right ones
+        ("不换了 退款吧", Resolution.REFUND),
         ("好的", None),
         ("随便", None),
     ],

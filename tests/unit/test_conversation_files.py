@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conversations.scenarios import HERE, RESERVE, load
+import pytest
+
+from tests.conversations.scenarios import HERE, UNREAD, load
 
 
 def test_every_scenario_file_parses_and_ids_are_unique() -> None:
@@ -17,9 +19,10 @@ def test_a_third_is_sealed_and_kept_gzipped() -> None:
     assert all(path.suffix == ".gz" for path in (HERE / "sealed").iterdir() if path.name.startswith("w"))
 
 
-def test_the_reserve_parses_stays_gzipped_and_shares_no_id() -> None:
-    reserve = load(RESERVE)
-    ids = {s.id for s in load("all")}
+@pytest.mark.parametrize("unread", UNREAD)
+def test_an_unread_set_parses_stays_gzipped_and_shares_no_id(unread: str) -> None:
+    reserve = load(unread)
+    others = {s.id for s in load("all")} | {s.id for name in UNREAD if name != unread for s in load(name)}
     assert len(reserve) >= 30 and all(s.checks >= 2 for s in reserve)
-    assert not ids & {s.id for s in reserve}
-    assert all(path.suffix == ".gz" for path in (HERE / RESERVE).iterdir())
+    assert not others & {s.id for s in reserve}
+    assert all(path.suffix == ".gz" for path in (HERE / unread).iterdir())

@@ -110,6 +110,10 @@ def next_after_opening(intent: str, text: str, earlier: tuple = ()) -> Optional[
         ("report_damaged", "收到就是碎的", (), "order_confirm"),
         ("report_quality_issue", "穿了一天就开胶了", (), "order_confirm"),
         ("request_exchange", "想换个大一码的", (), "as_variant"),
+        # a fault told a few messages back, a complaint in between ("那就退了吧")
+        ("request_return", "那就退了吧", ("穿了一天鞋底就开胶了", "我要投诉 给我个说法", "退货运费谁掏"), "order_confirm"),
+        ("request_return", "那就退了吧", ("你们几点下班", "运费谁出"), "as_reason"),
+        ("request_return", "口红豆沙色涂上显黑 想退了", (), "order_confirm"),
     ],
 )
 def test_a_reason_in_the_opening_is_not_asked_again(intent: str, text: str, earlier: tuple, asked_next: str) -> None:
@@ -127,6 +131,8 @@ def test_a_reason_in_the_opening_is_not_asked_again(intent: str, text: str, earl
         ("request_return", "quality_issue", False, None),  # "退1件" inside a quality case is an answer
         ("request_exchange", "return", True, None),  # answering "为什么退？" with "想换" is a reason
         ("inform", "return", False, None),
+        ("request_exchange", "wrong_or_missing", False, None),  # "给我换成白色的" puts the shop's mistake right
+        ("request_exchange", "damaged", False, None),
     ],
 )
 def test_the_kind_changes_only_between_exchange_and_money_back(

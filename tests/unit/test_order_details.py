@@ -52,6 +52,7 @@ DELIVERED = order(
         ("单号发我一下", [Facet.TRACKING]),
         ("我这单买了运费险没", [Facet.INSURANCE]),
         ("那这单哪天发", [Facet.SHIP_BY]),
+        ("派件师傅电话给我 我跟他说一声不要了", [Facet.COURIER]),  # the phone, whatever it is wanted for
         # requests and rule questions are not follow-ups
         ("帮我改地址", []),
         ("地址写错了 改成上海市徐汇区漕溪北路88号", []),

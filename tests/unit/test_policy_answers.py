@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.policy.answers import insurance_note, policy_response, policy_responses, policy_values, return_rule_for
+from bot.policy.answers import follow_up_topics, insurance_note, policy_response, policy_responses, policy_values, return_rule_for
 from bot.policy.model import load_policy
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
@@ -26,6 +26,8 @@ DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").rea
         ("退款多久到账", "utter_policy_refund_time"),
         ("你们的售后规则是什么", "utter_policy"),
         ("到了不想要能直接拒收吗", "utter_policy_refuse_delivery"),
+        ("ok 寄回去的地址发我一下", "utter_policy_return_address"),
+        ("退货的地址是哪", "utter_policy_return_address"),
     ],
 )
 def test_question_picks_the_rule(question: str, response: str) -> None:
@@ -71,3 +73,8 @@ def test_a_message_asking_two_rules_gets_both() -> None:
     assert policy_responses("那要是质量问题呢 超过七天还能退吗 运费谁出") == ["utter_policy_shipping", "utter_policy_quality"]
     assert policy_responses("退款多久到账") == ["utter_policy_refund_time"]
     assert policy_responses("你好") == ["utter_policy"]
+
+
+@pytest.mark.parametrize("fragment", ["收件电话", "电话多少", "收件人写谁", "那联系电话是啥"])
+def test_who_to_send_to_asks_the_return_address_again(fragment: str) -> None:
+    assert follow_up_topics(fragment, "utter_policy_return_address") == ["utter_policy_return_address"]

@@ -89,6 +89,18 @@ from bot.policy.answers import general_topic
         ("收到货要是快递路上压坏了 多久之内要找你们", "report_damaged", "ask_policy"),
         ("退貨地址是哪個 發我一下", "query_order", "ask_policy"),  # traditional characters
         ("口紅那單是誰簽收的呀", "nlu_fallback", "query_order"),
+        # from the fourth round of blind conversations (extra/, issue 16)
+        ("sorry少打了一位 8526130497501568", "change_address", "inform"),  # the number asked for
+        ("手机13800000005 订单8526130497501568", "inform", None),
+        ("不对 8526130497501568这单要改地址", "change_address", None),  # a request beside the number
+        ("之前买的充电器现在充不进电了 保修多久", "report_quality_issue", "ask_policy"),
+        ("充电器充不进电了 我要退货 保修多久", "report_quality_issue", None),  # asks to return, not only how long
+        ("运费险是咋赔的呀 我这单有没有买", "query_order", "ask_policy"),
+        ("派件师傅电话给我 我跟他说一声不要了", "request_return", "query_order"),  # the courier's phone
+        ("派件师傅电话给我 我跟他说一声不要了", "inform", "query_order"),
+        ("ok 寄回去的地址发我一下", "query_order", "ask_policy"),
+        ("收件电话", "change_address", "inform"),  # after the return address: its phone, read in context
+        ("收件电话改成13900000007", "change_address", None),
     ],
 )
 def test_rule_intents(text: str, predicted: str, intent: str) -> None:
