@@ -38,7 +38,7 @@ from bot.orders import replies
 from bot.orders.address import ParsedAddress, corrected_address, parse_address
 from bot.orders.confirm import interpret_confirmation
 from bot.orders.details import Facet, asked_facets, detail_replies
-from bot.orders.reference import Purpose, parse_reference, shortlist
+from bot.orders.reference import Purpose, parse_reference, several_orders, shortlist
 from bot.orders.service import CustomerView, OrderView
 from bot.policy.answers import policy_values
 
@@ -244,6 +244,8 @@ class ActionAskOrderConfirm(ThreadedAction):
         if order is None:
             return []
         values = replies.base_values(order)
+        for other in self.asked_beside(tracker, customer, order_id):  # "黑色那件到哪了 … 奶白那件改个地址": both
+            say(dispatcher, replies.logistics_reply(other, now()))
         if purpose_of(tracker) == Purpose.CHANGE_ADDRESS:
             new = _address_from_slot(tracker.get_slot("new_address"))
             if new is None:
@@ -257,6 +259,20 @@ class ActionAskOrderConfirm(ThreadedAction):
                                      payment_method=order.payment_method or "原支付账户", **values)
             proposal = {"order_id": order_id, "purpose": Purpose.CANCEL.value}
         return [SlotSet(PROPOSED_CHANGE, json.dumps(proposal, ensure_ascii=False))]
+
+
+    @staticmethod
+    def asked_beside(tracker: Tracker, customer: CustomerView, order_id: str) -> List[OrderView]:
+        """Other orders the message asks where they are, beside the change it asks for ("…到哪了 … 改个地址")."""
+        if not WHERE_ASKED.search(latest_text(tracker)):
+            return []
+        named = several_orders(latest_text(tracker), latest_entities(tracker), orders.candidates(customer.id), Purpose.LOGISTICS)
+        found = (orders.order(customer.id, no) for no in named if no != order_id)
+        return [o for o in found if o is not None]
+
+
+#: "现在到哪了 / 发货了没": where an order stands, asked in a message that also asks a change.
+WHERE_ASKED = re.compile(r"到哪|物流|发货了|发了没|发货没|(什么时候|啥时候|哪天)(能)?到")
 
 
 def _address_from_slot(raw: Optional[str]) -> Optional[ParsedAddress]:

@@ -107,6 +107,15 @@ ITEM_SLOTS = ["as_quantity", "as_variant", "as_resolution", "as_photos", "order_
 SETTLED_STATUSES = {OrderStatus.DELIVERED, OrderStatus.COMPLETED}
 
 
+def goes_ahead(case: CaseOrder, tracker: Tracker) -> bool:
+    """Whether the form may pick an item and decide: the goods are here, or a price drop on a parcel on its way
+    ("羽绒服还在路上 降价了能补差价吗": price protection counts from payment, not from delivery)."""
+    status = case.facts.status
+    return status in SETTLED_STATUSES or (
+        status == OrderStatus.SHIPPED and _assessed_kind(tracker) == RequestKind.PRICE_DIFFERENCE
+    )
+
+
 def cleared_aftersales_form() -> List[Dict[Text, Any]]:
     return [SlotSet(name, None) for name in AFTERSALES_SLOTS]
 
@@ -139,7 +148,7 @@ class ValidateAftersalesForm(FormTurn):
         case = self.case()
         if case is None:
             return AftersalesCase(buyer, reason_needed=reason_needed)
-        delivered = case.facts.status in SETTLED_STATUSES
+        delivered = goes_ahead(case, self.tracker)
         item = self.item()
         if not delivered or item is None:
             return AftersalesCase(buyer, delivered, reason_needed=reason_needed)
@@ -164,7 +173,7 @@ class ValidateAftersalesForm(FormTurn):
     def item(self) -> Optional[ItemChoice]:
         """The chosen line of a delivered order."""
         case = self.case()
-        if case is None or case.facts.status not in SETTLED_STATUSES or not self.slot("as_item"):
+        if case is None or not goes_ahead(case, self.tracker) or not self.slot("as_item"):
             return None
         return case.item(int(self.slot("as_item")))
 
@@ -251,7 +260,7 @@ class ValidateAftersalesForm(FormTurn):
 
     def extract_as_item(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         case = self.case()
-        if case is None or case.facts.status not in SETTLED_STATUSES:
+        if case is None or not goes_ahead(case, self.tracker):
             return {}
         current = self.item()
         corrected = self.corrected_item(case)
@@ -557,7 +566,8 @@ def case_subject(tracker: Tracker, case: Optional[CaseOrder]) -> str:
     if case is None:
         return ""
     item = case.item(item_id_of(tracker))
-    names = [item.name] if item is not None else sorted({i.name for i in case.items})
+    names = [f"{item.name}（{item.variant}）" if item.variant else item.name] if item is not None \
+        else sorted({i.name for i in case.items})
     return f"订单 {case.order_no}（{'、'.join(names)}）：" if names else f"订单 {case.order_no}："
 
 
@@ -605,7 +615,7 @@ class ActionAftersalesRequest(ThreadedAction):
             return events  # the form already said why (no orders, failed check)
         events.append(SlotSet("focus_order_id", case.order_no))
         item = case.item(item_id_of(tracker))
-        if case.facts.status not in SETTLED_STATUSES or item is None:
+        if not goes_ahead(case, tracker) or item is None:
             decision = _decision_before_delivery(case, tracker)
             return events + refuse(dispatcher, tracker, decision, case.order_no)
         if tracker.get_slot("order_confirm") is True:

@@ -417,7 +417,7 @@ class ActionAnswerPolicy(ThreadedAction):
 
 
 #: "签收以后 / 收到之后 / 到了不合适": a question about what happens once the parcel is in hand.
-AFTER_RECEIPT = re.compile(r"(签收|收到|到货)(以后|之后|后)|到了(以后|之后|后)?|到手")
+AFTER_RECEIPT = re.compile(r"(签收|收到|到货)(以后|之后|后)|到了(以后|之后|后)?|到手|(先)?(收|签)(了|下)?再|先(收|签)")
 
 
 #: Details of the order in focus a rule question may also ask ("我是哪天签收的来着 运费不会要我出吧"); an

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from bot.nlu.numbers import chinese_number
+from bot.nlu.simplified import to_simplified
 from bot.policy.decisions import RequestKind
 
 K = RequestKind
@@ -236,8 +237,8 @@ class Resolution(str, Enum):
 
 
 def reason_kind(text: str) -> Optional[RequestKind]:
-    """The kind of case a stated reason describes, or None when it names none."""
-    text = NEGATED_PROBLEM.sub("", text)
+    """The kind of case a stated reason describes, or None when it names none ("補差價" as "补差价")."""
+    text = NEGATED_PROBLEM.sub("", to_simplified(text))
     for kind, words in REASON_WORDS:
         if any(word in text for word in words):
             return kind
@@ -246,7 +247,7 @@ def reason_kind(text: str) -> Optional[RequestKind]:
 
 def mentions_use(text: str) -> bool:
     """True when the buyer says the goods were worn or used (no-reason returns need them unused)."""
-    for clause in CLAUSE_BREAK.split(text):
+    for clause in CLAUSE_BREAK.split(to_simplified(text)):
         clause = clause.replace("试穿", "试").replace("试用", "试")  # trying on is not wearing
         if clause and not USED_NEGATED.search(clause) and any(word in clause for word in USED_WORDS):
             return True

@@ -98,7 +98,8 @@ QUESTION = re.compile(r"[?？]|吗|嘛|谁(出|付|承担)|多久|几天|啥时�
 #: "运费谁出 / 我出吗": who pays for shipping.
 WHO_PAYS = re.compile(r"谁(出|付|承担|掏)|我(出|付|承担)(吗|嘛|么|啊|呀)|要我(出|付)|自己出")
 #: "能退吗 / 可以退不 / 能退吧": whether goods may go back.
-RETURN_QUESTION = re.compile(r"(能|可以|可不可以|能不能|支不支持|让)(退|退货)(吗|嘛|么|不|吧|的吧)?|退得了")
+RETURN_QUESTION = re.compile(r"(能|可以|可不可以|能不能|支不支持|让)(退|退货)(吗|嘛|么|不|吧|的吧)?|退得了"
+                             r"|退(货|掉)?(总)?(行不行|可以吗|可以吧|可以不|行吗|行吧|成吗|成不)|退货总(可以|行)")
 #: The buyer's own case already under way, or an order named: theirs to handle, not a rule question.
 PERSONAL_CASE = re.compile(r"帮我|给我退|我要退|这单|那单|订单|\d{16}")
 #: The no-reason rule named by its own words.
@@ -143,7 +144,7 @@ PHOTO_SAID = re.compile(r"图(片)?(发|给)你了|照片(发|在)")
 #: Asking to hurry an order ("帮我催一下", "加急").
 URGE_WORDS = re.compile(r"帮我催|给我催|催一下|催催|催下|催一催|加急|加个急")
 #: Money coming back, asked about: "几天到账", "钱咋退给我", "退我多少钱".
-MONEY_BACK = re.compile(r"到账|到賬|钱(咋|怎么|啥时候|什么时候|多久|几天)(退|回)|钱.{0,4}(退|回)(到|去)?哪|退(给)?我多少|退多少|多少钱.{0,2}退"
+MONEY_BACK = re.compile(r"到账|到賬|钱(会|能)?(退)?回(到)?(花呗|支付宝|微信|信用卡|银行卡|原)|钱(咋|怎么|啥时候|什么时候|多久|几天)(退|回)|钱.{0,4}(退|回)(到|去)?哪|退(给)?我多少|退多少|多少钱.{0,2}退"
                         r"|\d+(块|元)?(能|可以)?全(额)?退|全额退(吗|嘛|吧)|能全退"
                         r"|退(到|回)哪.{0,12}(信用卡|支付宝|微信|花呗|银行卡|付的|付款)|(信用卡|支付宝|微信|花呗).{0,12}退(到|回)哪")
 #: "那跑鞋那单应该还没发吧 不想要了 退钱": a change of mind about an order not yet sent is a cancellation.
@@ -163,7 +164,8 @@ INSURANCE_QUESTION = re.compile(r"运费险.{0,6}(怎么|咋|如何)(赔|理赔|
 #: "保修多久 / 还在保修期吗": the product's warranty asked, though a fault is told ("充不进电了 保修多久").
 WARRANTY_QUESTION = re.compile(r"保修(多久|多长|几年|几个月|吗|嘛|么|不|期)|保(多久|几年)|(能|可以)(不能)?保修|在保(修)?期")
 #: "能…退吗 / 可以七天无理由吗": asking whether, not asking to.
-ASKING_WHETHER = re.compile(r"(能|可以|可不可以|能不能|支持|算不算)[^，。,.!！]{0,8}(吗|嘛|么|不|没)?[?？]?$|[吗嘛么][?？]?$|能不能|可不可以|支不支持")
+ASKING_WHETHER = re.compile(r"(能|可以|可不可以|能不能|支持|算不算)[^，。,.!！]{0,8}(吗|嘛|么|不|没)?[?？]?$|[吗嘛么][?？]?$|能不能|可不可以|支不支持"
+                            r"|行不行|总(可以|行)吧|成不成")
 #: Words that withdraw a case, and words that only ask how it is going.
 WITHDRAW = re.compile(r"撤销|撤回|取消|不要了|不退了|不换了|不弄了|算了")
 PROGRESS = re.compile(r"进度|进展|状态|怎么样了|到哪(一)?步|审核|处理得|处理到|有结果|结果(出来)?了?[吗没]")

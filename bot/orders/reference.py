@@ -297,7 +297,7 @@ def narrowed_by_description(pool: List[OrderCandidate], text: str, today: Option
     """
     if len(pool) <= 1 or not text:
         return pool
-    for fits in (_fits_category, _fits_variant, _fits_status):
+    for fits in (_fits_category, _fits_colour, _fits_size, _fits_status):  # "奶白色M码": the colour, then the size
         narrowed = [o for o in pool if fits(o, text)]
         if narrowed and len(narrowed) < len(pool):
             pool = narrowed
@@ -325,16 +325,17 @@ def _fits_category(order: OrderCandidate, text: str) -> bool:
     return any(CATEGORY_WORDS[c].search(text) for c in order.categories if c in CATEGORY_WORDS)
 
 
-def _fits_variant(order: OrderCandidate, text: str) -> bool:
+def _fits_size(order: OrderCandidate, text: str) -> bool:
     upper = text.upper()
-    for variant in order.variants:
-        for token in variant.split():
-            if SIZE_TOKEN.match(token.upper()):
-                if re.search(rf"(?<![A-Z0-9]){re.escape(token.upper())}(?![A-Z0-9])", upper):
-                    return True
-            elif _names_colour(token, text):
-                return True
-    return False
+    return any(
+        re.search(rf"(?<![A-Z0-9]){re.escape(token.upper())}(?![A-Z0-9])", upper)
+        for variant in order.variants for token in variant.split() if SIZE_TOKEN.match(token.upper())
+    )
+
+
+def _fits_colour(order: OrderCandidate, text: str) -> bool:
+    return any(_names_colour(token, text)
+               for variant in order.variants for token in variant.split() if not SIZE_TOKEN.match(token.upper()))
 
 
 def _names_colour(colour: str, text: str) -> bool:
@@ -448,9 +449,9 @@ def changed_order(text: str, entities: Sequence[dict], orders: Sequence[OrderCan
     """In a message about several orders, the one the change is for: named in the clause asking the change,
     or in the nearest clause before it ("黑色那件到哪了 然后另外那件奶白色的 能不能改个地址"). None when the
     message names one order or none (the usual reading applies)."""
-    if len(several_orders(text, entities, orders, Purpose.STATUS)) < 2:
-        return None
     clauses = split_asks(text)
+    if sum(clause_reference(text, entities, start, end).names_itself for start, end in clauses) < 2:
+        return None  # one order named (or none): the usual reading
     asking = next((i for i, (start, end) in enumerate(clauses) if CHANGE_CLAUSE.search(text[start:end])), None)
     if asking is None:
         return None

@@ -94,8 +94,8 @@ def decide(order: OrderFacts, item: ItemFacts, request: Request, now: datetime, 
         return quantity_problem
     if before_delivery is not None:
         return before_delivery
-    assert order.delivered_at is not None
-    since_delivery = now - order.delivered_at
+    # only a price drop on a parcel still on its way gets here undelivered; its rule counts from payment
+    since_delivery = now - order.delivered_at if order.delivered_at is not None else timedelta(0)
     handlers = {
         RequestKind.NO_REASON_RETURN: _no_reason_return,
         RequestKind.EXCHANGE: _exchange,
@@ -254,7 +254,8 @@ def _price_difference(order, item, request, since, now, policy: Policy) -> Decis
     days = policy.price_protection_days
     if order.paid_at is None or now - order.paid_at > timedelta(days=days):
         return Decision(False, Offer.NONE, f"价保期为付款后{days}天，已超过价保期")
-    if request.price_difference <= 0:
-        return Decision(False, Offer.NONE, "没有查到降价差额")
+    if request.price_difference <= 0:  # the prices, so the buyer sees there was no drop
+        now_price = (item.unit_price - request.price_difference).quantize(Decimal("0.01"))
+        return Decision(False, Offer.NONE, f"没有查到降价：您付款时单价¥{item.unit_price:.2f}，现在售价¥{now_price:.2f}")
     amount = (request.price_difference * request.quantity).quantize(Decimal("0.01"))
     return Decision(True, Offer.REFUND_ONLY, f"付款后{days}天内降价，可以申请退差价", None, amount)

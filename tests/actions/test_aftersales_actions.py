@@ -459,7 +459,17 @@ async def test_no_price_drop_means_no_difference_to_refund(crm: str) -> None:
     talk = chat()
     messages = await talk.say("T恤降价了，我要退差价", "request_refund")
     assert responses(messages) == ["utter_as_not_eligible"]  # no "几件？" first: no quantity would change it
-    assert "没有查到降价差额" in messages[0]["rule"]
+    assert "没有查到降价" in messages[0]["rule"] and "¥69.00" in messages[0]["rule"]  # what was paid, what it costs now
+
+
+async def test_a_price_drop_on_a_parcel_on_its_way_is_decided_after_the_identity_check(crm: str) -> None:
+    """Price protection counts from payment: a jacket still in transit is no reason to refuse, nor to crash."""
+    talk = chat("guest_price_drop_in_transit")
+    await talk.say("我前兩天買了件黑色羽絨服 現在降價了沒 能補差價嗎", "request_refund")  # traditional characters
+    await talk.say("13800000033 訂單號6302718459301124", "inform")
+    messages = await talk.say("啊手機號多打了個3 是13800000003", "inform")
+    assert responses(messages) == ["utter_verify_ok", "utter_as_not_eligible"]
+    assert "¥599.00" in messages[1]["rule"] and messages[1]["order_no"] == "6302718459301124"
 
 
 async def test_damage_reported_too_late_hears_the_48_hour_rule_with_the_first_question(crm: str) -> None:

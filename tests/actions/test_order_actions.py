@@ -310,8 +310,10 @@ async def test_a_long_message_about_two_orders_changes_the_one_it_asks_to_change
     chat = order_chat("tb_chenmei")
     messages = await chat.say("黑色M码那件加厚羽绒服现在到哪了 然后另外那件奶白色的短款 能不能帮我改个地址 "
                               "寄到河南省郑州市金水区花园路100号 谢谢", "change_address")
-    assert responses(messages) == ["utter_confirm_address"] and messages[0]["order_no"] == "6302718459302235"
-    assert "花园路100号" in messages[0]["new_address"]
+    # where the black one is, then the change for the cream one, asked for its yes
+    assert responses(messages) == ["utter_logistics_in_transit", "utter_confirm_address"]
+    assert messages[0]["order_no"] == "6302718459301124" and messages[0]["tracking_no"]
+    assert messages[1]["order_no"] == "6302718459302235" and "花园路100号" in messages[1]["new_address"]
 
 
 async def test_a_corrected_order_number_is_the_order_answered_not_the_wrong_one_tried_first(crm: str) -> None:
@@ -321,3 +323,4 @@ async def test_a_corrected_order_number_is_the_order_answered_not_the_wrong_one_
     assert responses(messages)[0] == "utter_verify_mismatch"
     messages = await chat.say("不好意思单号发错了 是4128503961732287", "inform")
     assert responses(messages)[0] == "utter_verify_ok" and messages[1]["order_no"] == "4128503961732287"
+

@@ -135,3 +135,12 @@ async def test_money_back_for_an_order_closed_unpaid_is_no_money_taken(crm: str)
     tracker = after([], "钱会退吗", "query_refund_status", {"focus_order_id": "7415029386401457"}, sender="tb_zhaolei")
     _, said = await run_action(ActionRefundStatus(), tracker)
     assert responses(said) == ["utter_refund_route_never_paid"] and said[0]["order_no"] == "7415029386401457"
+
+
+async def test_signing_first_then_returning_a_parcel_on_its_way_is_the_rule_not_a_case(crm: str) -> None:
+    """"那我先收了再走7天无理由 来回运费要我出吗" about the jacket still in transit: the rule and its 运费险, no form."""
+    tracker = after([], "那我先收了再走7天無理由 來回運費要我出嗎", "ask_policy", {"focus_order_id": "4128503961730215"},
+                    sender="tb_xiaoyu")
+    events, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert said and not any(e.get("event") == "followup" for e in events)
+    assert any("运费险" in (m.get("insurance") or m.get("text") or "") for m in said)

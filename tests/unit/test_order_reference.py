@@ -13,6 +13,7 @@ from bot.orders.reference import (
     Purpose,
     Resolution,
     asks_about_all,
+    changed_order,
     corrected_span,
     parse_choice,
     parse_reference,
@@ -127,6 +128,8 @@ JACKETS = [BLACK_THICK, CREAM_SHORT, LIPSTICK]
         ("还没发的那件羽绒服", "羽绒服", CREAM_SHORT.order_no),
         ("最贵那单呢", None, BLACK_THICK.order_no),  # price among all orders
         ("最便宜的那单", None, LIPSTICK.order_no),
+        ("那件奶白色M码的短款", None, CREAM_SHORT.order_no),  # both are M: the colour decides
+        ("黑色M码的那件", None, BLACK_THICK.order_no),
     ],
 )
 def test_orders_are_picked_by_colour_status_and_price(text: str, product: str, expected: str) -> None:
@@ -209,3 +212,10 @@ def test_when_it_was_bought_picks_the_order(text: str, expected: str) -> None:
     orders = [order("1", S.COMPLETED, 40, "T恤"), order("2", S.SHIPPED, 2, "羽绒服"), order("3", S.DELIVERED, 5.2, "面膜")]
     result = resolve(parse_reference(text), orders, Purpose.STATUS, today=T0)
     assert (result.outcome, result.order_no) == (Outcome.FOUND, expected)
+
+
+def test_a_change_asked_in_a_long_message_about_two_orders_is_for_the_one_named_beside_it() -> None:
+    text = ("我想问下就是我前两天拍的那件黑色M码的加厚羽绒服 现在到哪了呀 然后另外那件奶白色M码的短款 "
+            "能不能帮我改个地址 寄到我单位去 河南省郑州市金水区花园路100号")
+    entities = [{"entity": "product", "value": "加厚羽绒服", "start": text.index("加厚"), "end": text.index("加厚") + 5}]
+    assert changed_order(text, entities, JACKETS, Purpose.CHANGE_ADDRESS) == CREAM_SHORT.order_no

@@ -101,6 +101,14 @@ from bot.policy.answers import general_topic
         ("ok 寄回去的地址发我一下", "query_order", "ask_policy"),
         ("收件电话", "change_address", "inform"),  # after the return address: its phone, read in context
         ("收件电话改成13900000007", "change_address", None),
+        ("我前两天签收的 一直没空拆 这就不给处理了？？", "query_order", "human_handoff"),  # disputes a refusal
+        ("那咋办嘛 就这么算了？", "affirm", "human_handoff"),
+        ("凭啥不给退 太离谱了", "complain", None),  # anger stays a complaint
+        ("上个月那件白T还能退不 hhh 洗过两次了", "report_quality_issue", "ask_policy"),  # no fault told
+        ("T恤缩水了 还能退不", "report_quality_issue", None),
+        ("我签收了一直没空拆而已!! 这也不行? 那我整单退货总可以吧", "request_refund", "ask_policy"),
+        ("我前天收的 今天才拆开看 那我不要了直接退行不行", "request_return", "ask_policy"),
+        ("对了 这单我是花呗付的 要是能退 钱回花呗吗", "query_order", "query_refund_status"),
     ],
 )
 def test_rule_intents(text: str, predicted: str, intent: str) -> None:
