@@ -35,6 +35,7 @@ from bot.aftersales.reading import reason_kind
 from bot.crm.formats import ORDER_NO_PATTERN, PHONE_PATTERN
 from bot.forms.questions import VERIFY, Buyer, ends_form, is_digression, next_question
 from bot.handoff.hours import describe_opening
+from bot.nlu.shop_rules import COMPLAINT_WORDS
 from bot.orders.confirm import ANSWER_INTENTS, interpret_confirmation
 from bot.orders.details import asked_facets
 from bot.orders.reference import (
@@ -48,6 +49,7 @@ from bot.orders.reference import (
     corrected_reference,
     entity_or_match,
     first_entity,
+    one_on_the_way,
     parse_reference,
     recent_orders,
     resolve,
@@ -140,6 +142,8 @@ class FormTurn(FormValidationAction, abc.ABC):
             return []  # the digression was answered / "算了" goes to the stop rule: nothing to read
         if self.asked == "order_confirm" and self.answered_aside():
             return [SlotSet("order_confirm", None)]  # a question about another order answered; the yes is asked again
+        if self.intent == "complain" and COMPLAINT_WORDS.search(self.text):
+            return []  # "过了两个钟头就不管了？？我要投诉": the complaint rule takes it, nothing in it answers the form
         if self.asked == "order_confirm" and self.is_digression():
             # "哦对了 之前买的充电器保修多久" while a change waits for its yes: the rules answer it, the yes is
             # asked again; the charger it names is not the order to change
@@ -338,8 +342,13 @@ class FormTurn(FormValidationAction, abc.ABC):
         names_order = named_elsewise or reference.latest
         if THIS_ORDER.search(self.text) and not named_elsewise and self.tracker.get_slot("focus_order_id"):
             names_order = False  # "我这单买了运费险没": the order being talked about, not the newest one
+        elif THIS_ORDER.search(self.text) and not named_elsewise and order_id is None and self.order_no_said_earlier():
+            # "对 就这单 取消掉" after the list: the order number the buyer typed a moment ago, not the newest order
+            reference, named_elsewise, names_order = OrderReference(order_no=self.order_no_said_earlier()), True, True
         answering_other = self.answering_other()
-        correction = self.correction() or self.another_order_at_confirmation(customer, reference)
+        # "啊打错了 最后一位是8 …" while proving who they are corrects the number typed, not the order asked about
+        correction = None if self.asked in VERIFY else (
+            self.correction() or self.another_order_at_confirmation(customer, reference))
         if correction is not None:
             # "不是 我说的是黑色那件 / 说错了 是键盘 鼠标我还要": not an answer to the open question, another order
             reference, names_order, answering_other = correction, True, False
@@ -374,6 +383,11 @@ class FormTurn(FormValidationAction, abc.ABC):
         awaiting its yes, moves the form; "确认换40码" stays an answer about the order asked.
         """
         order_id = self.slot("order_id")
+        if self.requested == "order_confirm" and order_id and self.purpose in CHANGES:
+            # "算了 鼠标还是要的 把键盘取消了吧": the clause asking the change names another order, whatever else is said
+            moved = changed_order(self.text, latest_entities(self.tracker), orders.candidates(customer.id), self.purpose)
+            if moved is not None and moved != order_id:
+                return OrderReference(order_no=moved)
         if self.requested != "order_confirm" or not order_id or not reference.names_itself or reference.order_no:
             return None
         if interpret_confirmation(self.text, self.intent, self.answer_intents) is not None:
@@ -429,6 +443,8 @@ class FormTurn(FormValidationAction, abc.ABC):
             several = several_orders(self.text, latest_entities(self.tracker), candidates, self.purpose)
             if not several and not reference.names_itself and asks_about_all(self.text) and len(candidates) >= 2:
                 several = recent_orders(candidates)  # "最近买的几样东西都到了没": each order, none to pick
+            if not several and self.purpose == Purpose.LOGISTICS:
+                several = one_on_the_way(reference, candidates)  # "我羽绒服到哪了": the one on its way, and the other
             if several:  # "羽绒服到哪了？跑鞋啥时候发？": each is answered, none is asked about again
                 return {"several_orders": several, "order_id": several[0], "order_candidates": None}
         shown = list(self.slot("order_candidates") or [])

@@ -34,7 +34,7 @@ from bot.complaints.classifier import is_upset
 from bot.crm.models import OrderStatus
 from bot.forms.questions import OrderRequest, order_questions
 from bot.nlu.shop_rules import CORRECTED_TARGET
-from bot.orders import replies
+from bot.orders import replies, rules
 from bot.orders.address import ParsedAddress, corrected_address, parse_address
 from bot.orders.confirm import interpret_confirmation
 from bot.orders.details import Facet, asked_facets, detail_replies
@@ -255,6 +255,8 @@ class ActionAskOrderConfirm(ThreadedAction):
             proposal = {"order_id": order_id, "new_address": tracker.get_slot("new_address")}
         else:  # a paid order: where the money goes, before the yes ("没发货的话能直接取消吧 钱退哪")
             paid = order.paid_at is not None
+            if order.status == OrderStatus.AWAITING_SHIPMENT and rules.is_ship_overdue(order.paid_at, now()):
+                dispatcher.utter_message(response="utter_sorry_upset")  # "三天了还不发 不要了": our delay, said first
             dispatcher.utter_message(response="utter_confirm_cancel_paid" if paid else "utter_confirm_cancel",
                                      payment_method=order.payment_method or "原支付账户", **values)
             proposal = {"order_id": order_id, "purpose": Purpose.CANCEL.value}
@@ -273,6 +275,38 @@ class ActionAskOrderConfirm(ThreadedAction):
 
 #: "现在到哪了 / 发货了没": where an order stands, asked in a message that also asks a change.
 WHERE_ASKED = re.compile(r"到哪|物流|发货了|发了没|发货没|(什么时候|啥时候|哪天)(能)?到")
+
+
+class ActionAskVerifyPhone(ThreadedAction):
+    """Asks for the phone that proves who the buyer is; after a rule question answered meanwhile, only
+    leaves the way open: anyone may ask the rules, and a stranger who turned to them is not pressed."""
+
+    slot = "verify_phone"
+    responses = ("utter_ask_verify_phone", "utter_resume_verify_phone")  # asked, and left open after a rule
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        resumed = "action_answer_policy" in actions_this_turn(tracker)
+        dispatcher.utter_message(response=self.responses[1] if resumed else self.responses[0])
+        return []
+
+
+class ActionAskVerifyOrderNo(ActionAskVerifyPhone):
+    slot = "verify_order_no"
+    responses = ("utter_ask_verify_order_no", "utter_resume_verify_order_no")
+
+
+def actions_this_turn(tracker: Tracker) -> List[str]:
+    """The bot's actions since the buyer's latest message."""
+    names: List[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "action" and event.get("name"):
+            names.append(event["name"])
+    return names
 
 
 def _address_from_slot(raw: Optional[str]) -> Optional[ParsedAddress]:

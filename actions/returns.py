@@ -468,8 +468,23 @@ class ActionAskAsReason(ThreadedAction):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         refund = tracker.get_slot("as_kind") == "refund"
+        if not refund:  # "卫衣" signed ten days ago: the 7 days are over, so only a fault still counts
+            lapsed = no_reason_lapsed(tracker)
+            if lapsed is not None:
+                dispatcher.utter_message(text=f"{lapsed.rule}。")
         dispatcher.utter_message(response="utter_ask_as_reason_refund" if refund else "utter_ask_as_reason_return")
         return []
+
+
+def no_reason_lapsed(tracker: Tracker) -> Optional[Decision]:
+    """The no-reason rule's refusal for the chosen item (its 7 days over, or a product it never covers);
+    None while it applies."""
+    case = _case(tracker)
+    item = case.item(item_id_of(tracker)) if case is not None else None
+    if case is None or item is None or case.facts.status not in SETTLED_STATUSES:
+        return None
+    decision = aftersales.decide_on(case, item, Request(RequestKind.NO_REASON_RETURN, 1), now())
+    return decision if not decision.eligible and item.returnable > 0 else None  # past 7 days, or not for this product
 
 
 class ActionAskAsVariant(ThreadedAction):
@@ -791,8 +806,11 @@ class ActionRefundStatus(ThreadedAction):
         if item_id is None:
             return None, None
         case = aftersales.case_order(customer.id, order_no)
+        item = case.item(item_id) if case else None
         quantity = tracker.get_slot("as_quantity")
-        return (case.item(item_id) if case else None), (int(float(quantity)) if quantity else None)
+        if not quantity and item is not None:  # "退一件能退多少钱" before the form asked how many
+            quantity = quantity_in(latest_text(tracker), latest_entities(tracker), item.quantity)
+        return item, (int(float(quantity)) if quantity else None)
 
 
 #: Words that make a withdrawal about an after-sales case, whatever else the message names.

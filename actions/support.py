@@ -71,6 +71,8 @@ FEEDBACK_SLOT = "feedback_complaint"
 POLICY_TOPIC = "policy_topic"
 #: Orders whose goods a buyer may ask to send back.
 RETURNABLE = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+#: Orders not yet sent: a return question about them is answered with a cancellation.
+NOT_SENT = (OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT)
 #: Orders the buyer may no longer want: still on the way (refused at the door) or already here (sent back).
 ON_THE_WAY_OR_HERE = (OrderStatus.SHIPPED, *RETURNABLE)
 
@@ -147,7 +149,18 @@ class ActionHandoffRequest(ThreadedAction):
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         if is_upset(latest_text(tracker)):  # "鼠标付款三天了还不发货？？叫你们人工出来": sorry first, then the person
             dispatcher.utter_message(response="utter_sorry_upset")
-        return hand_to_staff(dispatcher, tracker, "buyer_request", priority=3)
+        events = hand_to_staff(dispatcher, tracker, "buyer_request", priority=3)
+        if WAIT_ASKED.search(to_simplified(latest_text(tracker))):
+            moment = now()
+            lodged = complaints.open_in_conversation(tracker.sender_id, moment)
+            if lodged is not None:  # "多久能有人给我回复": the complaint's own promise, in service hours
+                dispatcher.utter_message(response="utter_complaint_wait", complaint_no=lodged.complaint_no,
+                                         due=complaint_due(lodged, moment))
+        return events
+
+
+#: "多久能有人回复 / 大概多久有人处理": how long until a person deals with it.
+WAIT_ASKED = re.compile(r"(多久|多长时间|几个?小时|什么时候|啥时候)(能|会|才)?(有人|有客服|回复|处理|联系|答复|给我回)")
 
 
 class ActionEscalateComplaint(ThreadedAction):
@@ -368,6 +381,12 @@ class ActionAnswerPolicy(ThreadedAction):
             # "卫衣买回来不太喜欢 能退了吗" from a buyer who has that hoodie: their case, decided by the
             # after-sales rules (signed 10 days ago → past 7 days), not the general rule
             return [*remember, FollowupAction("aftersales_form")]
+        if own is not None and response in RETURN_TOPICS and own.status in NOT_SENT and (product or named) \
+                and not AFTER_RECEIPT.search(text) and not HYPOTHETICAL.search(text):  # "到了要是不合脚" is the rule
+            # "跑步鞋也能退吗 那个还没发货吧": nothing to send back; cancelling refunds it all
+            dispatcher.utter_message(response="utter_policy_return_not_shipped", order_no=own.order_no,
+                                     product=own.items[0].name if own.items else "")
+            return [*remember, SlotSet("focus_order_id", own.order_no)]
         if product is None and own is not None and response in RETURN_TOPICS:
             product = find_product(own.items[0].name) if own.items else None
         specific = return_rule_for(
@@ -384,6 +403,10 @@ class ActionAnswerPolicy(ThreadedAction):
         dispatcher.utter_message(response=response, **values)
         if response == "utter_policy_shipping" and own is not None:
             dispatcher.utter_message(text=values["insurance"])
+        if response not in RETURN_TOPICS and response != "utter_policy_no_reason_category":
+            food = return_rule_for("utter_policy_no_reason", text, None, None, POLICY)
+            if food is not None:  # "坚果零食这种也一样吗" after the quality rule: food has its own
+                dispatcher.utter_message(response=food[0], **food[1])
         for also in topics[1:]:  # "质量问题超过七天还能退吗 运费谁出": both rules
             if also != response and also not in RETURN_TOPICS:
                 dispatcher.utter_message(response=also, **policy_values(POLICY))

@@ -97,6 +97,8 @@ REASON_WORDS: Tuple[Tuple[RequestKind, Tuple[str, ...]], ...] = (
             "掉毛",
             "划痕",
             "缩水",
+            "缩了",
+            "缩小了",
             "开裂",
             "裂了",
             "异物",
@@ -153,6 +155,10 @@ REASON_WORDS: Tuple[Tuple[RequestKind, Tuple[str, ...]], ...] = (
             "不合身",
             "不合脚",
             "挤脚",
+            "有点挤",
+            "太挤",
+            "有点紧",
+            "太紧",
             "磨脚",
             "夹脚",
             "太硬",
@@ -216,6 +222,7 @@ NO_RESHIP = re.compile(r"(不用|不要|别|不想|不需要)(再)?(补发|补�
 REFUND_WORDS = ("退款", "退钱", "退差价", "退我钱", "把钱退", "钱退", "退回钱", "仅退款")
 
 ALL_WORDS = ("全部", "都退", "都换", "全退", "全换", "两件都", "都要", "所有", "一起", "整单", "全都", "整箱")
+ASKED_COUNT = re.compile(r"(?:退|换|申请|要退|要换)\s*(\d{1,3}|[一两二三四五六七八九十]{1,3})\s*(?:件|个|双|条|盒|袋|瓶|只|台|支|包|套|份|片)")
 COUNT_PATTERN = re.compile(
     r"(?<![第\d一两二三四五六七八九十])(\d{1,3}|[一两二三四五六七八九十]{1,3})\s*(件|个|双|条|盒|袋|瓶|只|台|支|包|套|份|片)"
 )
@@ -282,6 +289,10 @@ def resolution_in(text: str) -> Optional[Resolution]:
 
 def quantity_in(text: str, entities: Iterable[dict], available: int) -> Optional[int]:
     """How many items the buyer means; ``available`` for "全部", None when not said."""
+    entities = list(entities)
+    asked = ASKED_COUNT.search(text)
+    if asked and sum(e.get("entity") == "quantity" for e in entities) != 1:
+        return chinese_number(asked.group(1))  # "买了两件 退一件就行": the count beside the verb, not the one bought
     for entity in entities:
         if entity.get("entity") == "quantity":
             value = chinese_number(str(entity.get("value", "")))

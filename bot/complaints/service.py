@@ -108,6 +108,15 @@ class ComplaintService(UsesCrm):
             session.flush()
             return _view(record, order_no if order_id else None, created=True)
 
+    def open_in_conversation(self, sender_id: str, now: datetime) -> Optional[ComplaintView]:
+        """The complaint this chat lodged and nobody has answered yet ("多久能有人回复我" asks after it)."""
+        with self.sessions() as session:
+            found = _open_in_conversation(session, sender_id, now)
+            if found is None:
+                return None
+            order_no = session.execute(select(Order.order_no).where(Order.id == found.order_id)).scalar_one_or_none()
+            return _view(found, order_no, created=False)
+
     def _by_message(self, message_id: Optional[str]) -> Optional[ComplaintView]:
         if not message_id:
             return None

@@ -7,6 +7,7 @@ is a damaged parcel and its own reason). The action stores the results in slots;
 
 from __future__ import annotations
 
+import re
 from typing import Dict, FrozenSet, Optional, Sequence
 
 from bot.aftersales.reading import reason_kind
@@ -34,6 +35,8 @@ NEEDS_REASON: Dict[str, Optional[RequestKind]] = {"return": RequestKind.NO_REASO
 #: Intents that leave the answer to "为什么退？" to the reason reader, not free text.
 NOT_A_REASON = frozenset({"nlu_fallback", "affirm"})
 REASON_LENGTH = 200
+#: "确认退 / 就退吧 / 直接退": a return insisted on in answer to "why?".
+JUST_RETURN = re.compile(r"确认|就退|直接退|退吧|退了吧|退掉")
 
 
 def request_kind(kind_slot: Optional[str]) -> Optional[RequestKind]:
@@ -83,6 +86,8 @@ def reason_answer(text: str, intent: str, kind: Optional[str], answering: bool, 
     for a return, whose rule does not depend on them. None when the message gives no usable reason."""
     if reason_kind(text) is not None:
         return text[:REASON_LENGTH]
+    if answering and kind == "return" and JUST_RETURN.search(text):
+        return "无理由退货"  # "行 确认退": no reason to give, a return all the same (its rule needs none)
     free_text = answering and intent not in NOT_A_REASON and not digression
     if free_text and NEEDS_REASON.get(kind or "") is not None:
         return text[:REASON_LENGTH]

@@ -132,7 +132,13 @@ RULE_FRAGMENT = re.compile(r"(从)?(哪天|哪一天|什么时候|啥时候)(开
 CORRECTED_TARGET = re.compile(r"(不对|搞混|搞错|说错|弄错|不是).{0,10}是.{1,12}(那单|那件|那个|那双).{0,3}(要改|改地址|要取消|取消)")
 #: "这就不给处理了？？ / 就这么算了？ / 凭啥不给退": the buyer disputes a refusal; a person looks again.
 PUSHBACK = re.compile(r"不给(我)?(处理|解决|退|办|换)|就这么算了|就这样算了|这也不行|这都不行|凭(啥|什么)不(给|能|让)|"
-                      r"为(啥|什么)不(给|能|让)(我)?(退|处理|办|换)|不讲理|太不讲理")
+                      r"为(啥|什么)不(给|能|让)(我)?(退|处理|办|换)|不讲理|太不讲理|自认倒霉|那(咋|怎么)(整|办)(啊|呢|嘛)?[?？]*$|不算质量问题")
+#: "确认 …": a yes said first, whatever is asked after it.
+CONFIRMED_FIRST = re.compile(r"^(好的?|嗯|对|行)?[，, ]?(确认|确定)(提交|申请|退货|退)?[，,。 ]")
+#: "那换货呢 / 那退款呢": the rule for another kind of case, asked after a rule answer.
+RULE_OF_ANOTHER_KIND = re.compile(r"^(那|那么)(换货|退货|退款|仅退款|换尺码|换码|换颜色|维修|保修)(的话)?(呢|嘞|咧)")
+#: "多久能有人回复 / 大概多久有人处理": how long until a person deals with it.
+WAITING_FOR_A_PERSON = re.compile(r"(多久|多长时间|什么时候|啥时候)(能|会|才)?有人(回复|处理|联系|管|理)")
 #: Asking the shop to bend a rule: a person's decision.
 EXCEPTION_ASKED = re.compile(r"通融|破个例|破例|网开一面|行个方便")
 #: Changing an address in words ("地址就按501那个改"), not only agreeing.
@@ -148,7 +154,7 @@ MONEY_BACK = re.compile(r"到账|到賬|钱(会|能)?(退)?回(到)?(花呗|支�
                         r"|\d+(块|元)?(能|可以)?全(额)?退|全额退(吗|嘛|吧)|能全退"
                         r"|退(到|回)哪.{0,12}(信用卡|支付宝|微信|花呗|银行卡|付的|付款)|(信用卡|支付宝|微信|花呗).{0,12}退(到|回)哪")
 #: "那跑鞋那单应该还没发吧 不想要了 退钱": a change of mind about an order not yet sent is a cancellation.
-NOT_SENT_YET = re.compile(r"还没发|没发货|未发货|还没寄|没寄出")
+NOT_SENT_YET = re.compile(r"还没发|没发货|未发货|还没寄|没寄出|还不发|不发货|迟迟不发")
 #: Words about the parcel itself: "到账" is money, "送到" is the parcel.
 PARCEL_WORDS = re.compile(r"快递|包裹|物流|派送|送到|到货|运单|签收了吗")
 #: A question about an order asked together with the phone and order number that prove the buyer.
@@ -208,7 +214,12 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
         return None
     if (PHOTO_PLACEHOLDER.search(text) or PHOTO_SAID.search(text)) and predicted in ("nlu_fallback", "goodbye", "greet", "thank", "out_of_scope"):
         return "inform"  # "[图片] 你看 就这样": the photo asked for
-    if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm", "greet") and URGE_WORDS.search(text) \
+    if predicted == "urge_shipment" and URGE_WORDS.search(text):
+        return None  # "我急用 帮我催下仓库 今天能发不": hurry it, though it asks when orders ship
+    if predicted not in ("complain", "human_handoff", "cancel_order", "change_address") and CONFIRMED_FIRST.search(text) \
+            and general_topic(text) == "utter_policy_return_address":
+        return "affirm"  # "确认 寄回去地址发我下": the yes, and the address comes with the case's number
+    if predicted in ("nlu_fallback", "out_of_scope", "inform", "affirm", "greet", "ask_policy") and URGE_WORDS.search(text) \
             and not STOP_MESSAGES.search(text):
         return "urge_shipment"  # "跑鞋那单帮我催一下呗"
     if predicted in ("inform", "nlu_fallback", "out_of_scope", "query_order", "request_refund") \
@@ -229,6 +240,20 @@ def rule_intent(text: Optional[str], predicted: str) -> Optional[str]:
     if fragment and not ORDER_WORDS.search(text) and (predicted not in NEVER_OVERRIDDEN or (
             predicted == "change_address" and "改" not in text and re.fullmatch(CONTACT_FRAGMENT, to_simplified(text)))):
         return "inform"  # "从哪天开始算啊", "数据线也一样吗": the last question again, read in context
+    if predicted == "urge_shipment" and Facet.ETA in asked_facets(text) and not URGE_WORDS.search(text) \
+            and not NOT_SENT_YET.search(text):
+        return "query_logistics"  # "能不能今天到啊 明天我要出门": when the parcel arrives, nothing to hurry
+    if predicted == "complain" and general_topic(text) == "utter_policy_service_hours" and not ANGER.search(text):
+        return "ask_policy"  # "等着的时候问一句 你们客服周末几点到几点": the hours, no complaint
+    if predicted in ("inform", "affirm") and NO_REASON_WORDS.search(text) and (ASKING_WHETHER.search(text)
+                                                                             or RETURN_QUESTION.search(text)):
+        return "ask_policy"  # "那七天无理由退总行吧": whether the rule lets it go back
+    if predicted in MISREAD_REQUESTS and RULE_OF_ANOTHER_KIND.search(to_simplified(text)) \
+            and reason_kind(text) in (None, RequestKind.NO_REASON_RETURN) and not PERSONAL_CASE.search(text) \
+            and not EXCHANGE_FOR.search(text):
+        return "ask_policy"  # "那换货呢 换尺码" after the return rule: the exchange rule, nothing to exchange yet
+    if WAITING_FOR_A_PERSON.search(to_simplified(text)) and predicted not in ("human_handoff", "complain"):
+        return "human_handoff"  # "大概多久有人处理": the person asked after, with the promise of when
     if PUSHBACK.search(text) and predicted not in ("human_handoff", "complain", *REPORTS) and not ANGER.search(text):
         return "human_handoff"  # "我前两天签收的 一直没空拆 这就不给处理了？？": a person looks at it again
     if EXCEPTION_ASKED.search(text) and predicted not in ("human_handoff", "complain"):

@@ -417,6 +417,20 @@ def several_orders(text: str, entities: Sequence[dict], orders: Sequence[OrderCa
     return found if len(found) >= 2 else []
 
 
+def one_on_the_way(reference: OrderReference, orders: Sequence[OrderCandidate]) -> List[str]:
+    """"我羽绒服到哪了" with two jackets, one on its way and one not yet sent: both, the travelling one first,
+    so the buyer hears where the parcel is and that the other has not left, instead of "which one?".
+    [] unless the product names several open orders and exactly one of them is on its way."""
+    if not reference.product or reference.order_no or reference.choice is not None or reference.describes:
+        return []
+    pool = [o for o in orders if _contains_product(o, reference.product)
+            and o.status in (OrderStatus.SHIPPED, OrderStatus.AWAITING_SHIPMENT)]
+    moving = [o for o in pool if o.status == OrderStatus.SHIPPED]
+    if len(pool) < 2 or len(moving) != 1:
+        return []
+    return [moving[0].order_no, *(o.order_no for o in pool if o is not moving[0])]
+
+
 def shipped_siblings(reference: OrderReference, orders: Sequence[OrderCandidate], chosen: str, purpose: Purpose) -> List[OrderCandidate]:
     """Orders of the product named that a change can no longer reach because they shipped ("羽绒服地址要改"
     with one jacket shipped and one not): the buyer is told, not left to think both were changed."""

@@ -39,14 +39,21 @@ async def test_logistics_of_the_only_matching_order(crm: str) -> None:
 
 async def test_two_candidate_orders_are_listed_then_chosen(crm: str) -> None:
     chat = order_chat("tb_chenmei")
-    messages = await chat.say("我买的羽绒服到哪了", "query_logistics")
+    messages = await chat.say("我买的羽绒服怎么样了", "query_order")
     assert responses(messages) == ["utter_choose_order"]
     assert "6302718459301124" in messages[0]["order_list"] and "6302718459302235" in messages[0]["order_list"]
     assert len(messages[0]["buttons"]) == 2
     shown = chat.slots["order_candidates"]
     messages = await chat.say("第{}个".format(shown.index("6302718459301124") + 1), "inform")
-    assert responses(messages) == ["utter_logistics_in_transit"]
+    assert responses(messages) == ["utter_order_shipped"]
     assert messages[0]["order_no"] == "6302718459301124"
+
+
+async def test_where_the_jacket_is_with_one_on_its_way_answers_that_one_and_says_the_other_has_not_left(crm: str) -> None:
+    chat = order_chat("tb_chenmei")
+    messages = await chat.say("我羽绒服到哪儿了", "query_logistics")
+    assert [m["order_no"] for m in messages] == ["6302718459301124", "6302718459302235"]  # the travelling one first
+    assert messages[0]["tracking_no"] == "JDV884806586478" and chat.slots["focus_order_id"] == "6302718459301124"
 
 
 async def test_unknown_sender_is_verified_before_anything_is_shown(crm: str) -> None:
@@ -180,7 +187,7 @@ async def test_follow_up_question_keeps_the_order_in_focus(crm: str) -> None:
 
 async def test_digression_inside_the_form_is_rejected_for_the_rules(crm: str) -> None:
     chat = order_chat("tb_chenmei")
-    await chat.say("羽绒服到哪了", "query_logistics")
+    await chat.say("羽绒服怎么样了", "query_order")
     assert chat.requested == "order_id"
     messages = await chat.say("你们运费险怎么赔", "ask_policy")
     assert chat.rejected and messages == []
@@ -189,7 +196,7 @@ async def test_digression_inside_the_form_is_rejected_for_the_rules(crm: str) ->
 @pytest.mark.parametrize("text", ["", "😭😭😭😭", "啊" * 5000, "1234"])
 async def test_bad_input_while_choosing_gets_a_clear_question(crm: str, text: str) -> None:
     chat = order_chat("tb_chenmei")
-    await chat.say("我的羽绒服", "query_logistics")
+    await chat.say("我的羽绒服", "query_order")
     messages = await chat.say(text, "nlu_fallback")
     assert responses(messages) == ["utter_choose_order"]
     assert chat.requested == "order_id"
@@ -242,7 +249,7 @@ async def test_naming_another_order_at_the_confirmation_switches_to_it(crm: str)
 
 async def test_the_other_one_is_the_order_shown_beside_the_one_picked(crm: str) -> None:
     chat = order_chat("tb_chenmei")
-    await chat.say("我的羽绒服到哪了", "query_logistics")
+    await chat.say("我的羽绒服怎么样了", "query_order")
     messages = await chat.say("黑色那件", "inform")
     assert messages[0]["order_no"] == "6302718459301124"
     messages = await chat.say("另一件呢 发了没", "query_order")
@@ -269,8 +276,10 @@ async def test_a_corrected_product_at_the_confirmation_moves_to_that_order_and_k
         keyboard.status, keyboard.cancelled_at = OrderStatus.PENDING_PAYMENT.value, None
     chat = order_chat("tb_wangjun")
     messages = await chat.say("把鼠标那单取消了", "cancel_order")
-    assert responses(messages) == ["utter_confirm_cancel_paid"] and messages[0]["order_no"] == "5230917846202448"
-    assert messages[0]["payment_method"] and messages[0]["amount"] == "87.00"  # where the money goes, before the yes
+    # three days unsent: our delay is apologised for before the question
+    assert responses(messages) == ["utter_sorry_upset", "utter_confirm_cancel_paid"]
+    assert messages[1]["order_no"] == "5230917846202448"
+    assert messages[1]["payment_method"] and messages[1]["amount"] == "87.00"  # where the money goes, before the yes
     messages = await chat.say("不对不对 说错了 是键盘 鼠标我还要", "deny")
     assert responses(messages) == ["utter_confirm_cancel"] and messages[0]["order_no"] == "5230917846201337"
     messages = await chat.say("嗯 确认取消键盘", "affirm")
@@ -324,3 +333,35 @@ async def test_a_corrected_order_number_is_the_order_answered_not_the_wrong_one_
     messages = await chat.say("不好意思单号发错了 是4128503961732287", "inform")
     assert responses(messages)[0] == "utter_verify_ok" and messages[1]["order_no"] == "4128503961732287"
 
+
+
+async def test_a_stranger_correcting_a_typed_order_number_cancels_the_order_they_asked_about(crm: str) -> None:
+    """"啊打错了 最后一位是8 …" corrects the number, not the order: the mouse asked about, never the newest order."""
+    chat = order_chat("guest_typo_then_cancel")
+    await chat.say("鼠标那单帮我取消", "cancel_order")
+    await chat.say("13800000002", "inform")
+    await chat.say("5230917846202447", "inform")  # one digit wrong: no match
+    messages = await chat.say("啊打错了 最后一位是8 5230917846202448", "inform")
+    assert responses(messages) == ["utter_verify_ok", "utter_sorry_upset", "utter_confirm_cancel_paid"]
+    assert messages[2]["order_no"] == "5230917846202448" and "5230917846201337" not in str(messages)
+
+
+async def test_another_order_named_in_the_clause_asking_to_cancel_moves_the_confirmation_to_it(crm: str) -> None:
+    with session_scope(crm) as session:  # another test cancels the keyboard order in this shared database
+        keyboard = session.execute(select(Order).where(Order.order_no == "5230917846201337")).scalar_one()
+        keyboard.status, keyboard.cancelled_at = OrderStatus.PENDING_PAYMENT.value, None
+    chat = order_chat("tb_wangjun")
+    await chat.say("鼠标那单取消吧", "cancel_order")
+    messages = await chat.say("emmm 算了 鼠标还是要的 把键盘取消了吧 反正还没付钱", "deny")
+    assert responses(messages) == ["utter_confirm_cancel"] and messages[0]["order_no"] == "5230917846201337"
+    assert order_status(crm, "5230917846202448") == OrderStatus.AWAITING_SHIPMENT.value
+
+
+async def test_a_stranger_who_turns_to_a_rule_question_is_not_pressed_for_the_phone_again(crm: str) -> None:
+    chat = order_chat("guest_rules_meanwhile")
+    await chat.say("查一下订单8526130497501568到哪了", "query_logistics")
+    messages = await chat.say("先问个别的 你们支持七天无理由退货吗", "ask_policy")
+    assert chat.rejected and messages == []
+    messages = await chat.resume_after("action_answer_policy")
+    assert responses(messages)[-1] == "utter_resume_verify_phone"
+    assert chat.requested == "verify_phone"  # the way stays open: a phone now is still read

@@ -144,3 +144,12 @@ async def test_signing_first_then_returning_a_parcel_on_its_way_is_the_rule_not_
     events, said = await run_action(ActionAnswerPolicy(), tracker)
     assert said and not any(e.get("event") == "followup" for e in events)
     assert any("运费险" in (m.get("insurance") or m.get("text") or "") for m in said)
+
+
+async def test_whether_an_unsent_order_may_go_back_is_answered_with_cancelling(crm: str) -> None:
+    tracker = after([], "跑步鞋也能退吗 那个还没发货吧", "ask_policy", sender="tb_xiaoyu")
+    _, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert responses(said) == ["utter_policy_return_not_shipped"] and said[0]["order_no"] == "4128503961731106"
+    tracker = after([], "那跑步鞋到了要是不合脚能退不", "ask_policy", sender="tb_xiaoyu")
+    _, said = await run_action(ActionAnswerPolicy(), tracker)
+    assert responses(said)[0] == "utter_policy_no_reason_product"  # after it arrives: the 7-day rule

@@ -277,6 +277,8 @@ def test_resolution_declined_reship_means_refund() -> None:
         ("退一件", [{"entity": "quantity", "value": "两"}], 2),
         ("退一件", [{"entity": "quantity", "value": "几"}], 1),  # unreadable entity: fall back to the text
         ("退一件", [{"entity": "color", "value": "白色"}], 1),
+        ("买了两件 退一件就行", [], 1),  # the count beside the verb, not the one bought
+        ("买了两件 退一件就行", [{"entity": "quantity", "value": "两"}, {"entity": "quantity", "value": "一"}], 1),
         ("两件都退", [], 3),
         ("全部", [], 3),
         ("都退了吧", [], 3),

@@ -150,6 +150,8 @@ def test_the_kind_changes_only_between_exchange_and_money_back(
         ("朋友让我退的", "inform", "refund", True, None),  # a refund's rule depends on the reason
         ("好的", "affirm", "return", True, None),
         ("你们几点下班", "ask_hours", "return", True, None),  # a digression answers nothing
+        ("行 确认退", "affirm", "return", True, "无理由退货"),  # a return insisted on needs no reason
+        ("行 确认退", "affirm", "refund", True, None),  # a refund's rule still depends on one
     ],
 )
 def test_reading_the_answer_to_why(text: str, intent: str, kind: str, answering: bool, reason: Optional[str]) -> None:

@@ -15,6 +15,7 @@ from bot.orders.reference import (
     asks_about_all,
     changed_order,
     corrected_span,
+    one_on_the_way,
     parse_choice,
     parse_reference,
     recent_orders,
@@ -219,3 +220,12 @@ def test_a_change_asked_in_a_long_message_about_two_orders_is_for_the_one_named_
             "能不能帮我改个地址 寄到我单位去 河南省郑州市金水区花园路100号")
     entities = [{"entity": "product", "value": "加厚羽绒服", "start": text.index("加厚"), "end": text.index("加厚") + 5}]
     assert changed_order(text, entities, JACKETS, Purpose.CHANGE_ADDRESS) == CREAM_SHORT.order_no
+
+
+def test_where_a_product_is_with_one_of_its_orders_on_the_way_answers_both_the_travelling_one_first() -> None:
+    jackets = parse_reference("我羽绒服到哪儿了", [{"entity": "product", "value": "羽绒服"}])
+    assert one_on_the_way(jackets, JACKETS) == [BLACK_THICK.order_no, CREAM_SHORT.order_no]
+    black = parse_reference("黑色羽绒服到哪了", [{"entity": "product", "value": "羽绒服"}])
+    assert one_on_the_way(black, JACKETS) == []  # a colour picks one: the usual reading
+    lipstick = parse_reference("口红到哪了", [{"entity": "product", "value": "口红"}])
+    assert one_on_the_way(lipstick, JACKETS) == []

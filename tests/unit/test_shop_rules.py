@@ -109,6 +109,18 @@ from bot.policy.answers import general_topic
         ("我签收了一直没空拆而已!! 这也不行? 那我整单退货总可以吧", "request_refund", "ask_policy"),
         ("我前天收的 今天才拆开看 那我不要了直接退行不行", "request_return", "ask_policy"),
         ("对了 这单我是花呗付的 要是能退 钱回花呗吗", "query_order", "query_refund_status"),
+        # from the fresh conversations (fifth round, issue 16)
+        ("能不能今天到啊 明天我要出门😭", "urge_shipment", "query_logistics"),  # when it arrives, nothing to hurry
+        ("我急用 帮我催下仓库 今天能发不", "ask_policy", "urge_shipment"),
+        ("等着的时候问一句 你们客服周末几点到几点", "complain", "ask_policy"),
+        ("那七天无理由退总行吧", "inform", "ask_policy"),
+        ("那就只能自认倒霉了？", "inform", "human_handoff"),
+        ("缩水不算质量问题？？那咋整", "ask_policy", "human_handoff"),
+        ("大概多久有人处理", "query_refund_status", "human_handoff"),
+        ("鼠标三天了还不发 不要了 把钱退我", "request_refund", "cancel_order"),
+        ("那换货呢 换尺码", "request_exchange", "ask_policy"),  # the exchange rule, asked after the return rule
+        ("那换货呢 帮我换个40的", "request_exchange", None),  # an exchange asked for
+        ("确认 寄回去地址发我下", "request_return", "affirm"),
     ],
 )
 def test_rule_intents(text: str, predicted: str, intent: str) -> None:
