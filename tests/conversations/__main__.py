@@ -1,4 +1,4 @@
-"""python -m tests.conversations [open|sealed|unseen|reserve|extra|fresh|later|all] [--show failures|all] [--only ID…] [--trace]
+"""python -m tests.conversations [open|sealed|unseen|reserve|extra|fresh|later|next|all] [--show failures|all] [--only ID…] [--trace]
 
 Starts a bot on a freshly seeded shop (the newest model in MODELS_DIR, default
 models/), plays the chosen set and prints the pass rate, the wrong-order count and

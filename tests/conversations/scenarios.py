@@ -17,9 +17,9 @@ from typing import Dict, List, Optional
 import yaml
 
 HERE = Path(__file__).parent
-SETS = ("open", "sealed", "unseen", "reserve", "extra")
+SETS = ("open", "sealed", "unseen", "reserve", "extra", "fresh")
 #: Kept out of ``all``: sets nobody has read, each scored once, when the issue it measures ends.
-UNREAD = ("fresh", "later")
+UNREAD = ("later", "next")
 ORDER_STATUSES = ("待付款", "待发货", "已发货", "已签收", "已完成", "已取消")
 TURN_KEYS = {"all", "any", "none", "asks_phone"}
 AFTER_KEYS = {"order_status", "address_contains", "returns", "complaints", "handover"}
