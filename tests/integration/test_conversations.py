@@ -30,7 +30,7 @@ def test_known_buyer_tracks_a_parcel_by_product(running_bot: RunningBot) -> None
 
 
 def test_ambiguous_product_asks_which_and_survives_a_digression(running_bot: RunningBot) -> None:
-    listing = running_bot.texts("tb_chenmei", "我买的羽绒服到哪了")
+    listing = running_bot.texts("tb_chenmei", "我的羽绒服订单什么情况")
     assert "6302718459301124" in listing and "6302718459302235" in listing
     policy = running_bot.texts("tb_chenmei", "对了你们运费险怎么赔的")
     assert "运费险" in policy

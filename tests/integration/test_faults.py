@@ -117,7 +117,7 @@ def test_the_database_unreachable(bot: LaunchedBot, pg_proxy: TcpProxy) -> None:
 
 def test_a_restart_in_the_middle_of_a_conversation(bot: LaunchedBot) -> None:
     sender = "tb_chenmei"
-    which = text_of(say(bot, sender, "我买的羽绒服到哪了"))
+    which = text_of(say(bot, sender, "我的羽绒服订单什么情况"))
     assert "哪" in which  # two down-jacket orders: the bot asks which
     bot.stop("rasa")
     bot.start("rasa")

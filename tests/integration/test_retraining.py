@@ -81,7 +81,7 @@ def test_a_running_server_loads_a_model_mid_conversation(
 
     monkeypatch.setenv("RASA_URL", running_bot.url)
     monkeypatch.setenv("RASA_TOKEN", running_bot.rasa_token)
-    status, which, _ = running_bot.message("tb_chenmei", "我买的羽绒服到哪了", "reload-1")
+    status, which, _ = running_bot.message("tb_chenmei", "我的羽绒服订单什么情况", "reload-1")
     assert status == 200 and "哪" in which["replies"][0]["text"]
     copy = tmp_path / "promoted.tar.gz"
     shutil.copyfile(latest_model(), copy)

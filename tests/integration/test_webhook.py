@@ -117,7 +117,7 @@ def test_a_replayed_body_with_a_new_timestamp_fails_the_signature(running_bot: R
 
 def test_a_restarted_server_continues_the_conversation_where_it_was(running_bot: RunningBot) -> None:
     """The `make run` stack: conversations in the SQLite tracker store outlive the Rasa process."""
-    status, which, _ = running_bot.message("tb_chenmei", "我买的羽绒服到哪了", "wh-restart-1")
+    status, which, _ = running_bot.message("tb_chenmei", "我的羽绒服订单什么情况", "wh-restart-1")
     assert status == 200 and "哪" in which["replies"][0]["text"]  # two down-jacket orders: which one?
     running_bot.stop("rasa")
     running_bot.start("rasa")

@@ -80,7 +80,7 @@ def test_restart_typed_while_staff_hold_the_chat_is_kept_for_staff_as_words(runn
 
 
 def test_a_button_the_bot_offered_still_works(running_bot: RunningBot) -> None:
-    _, asked, _ = running_bot.message("tb_chenmei", "我买的羽绒服到哪了", "sec-button-1")
+    _, asked, _ = running_bot.message("tb_chenmei", "我的羽绒服订单什么情况", "sec-button-1")
     buttons = [b for r in asked["replies"] for b in r.get("buttons") or []]
     assert len(buttons) == 2 and all(b["payload"].startswith("/inform") for b in buttons), asked
     chosen = buttons[1]["payload"]
